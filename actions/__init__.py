@@ -1,0 +1,19 @@
+"""The action server: the screening form's validation and the custom actions.
+
+Each module holds one form or action; `actions/screening/` is the clinical engine, which
+has no Rasa import. Rasa's action server imports this package and registers every Action
+subclass it finds, so each action module is imported here.
+"""
+
+from actions import (  # noqa: F401
+    ask_red_flags,
+    define_term,
+    explain_why,
+    apply_correction,
+    rephrase,
+    screening_form,
+    session_start,
+    show_result,
+    start_over,
+    stop_screen,
+)

@@ -1,0 +1,90 @@
+"""action_apply_correction: "actually it's my left knee" changes an earlier answer.
+
+Each kind of entity can correct a few answers; the one the runner gave most recently wins
+(a side after the balance check corrects that check, not the pain side). When the screen
+had already ended, the result is worked out again, or the form comes back for any question
+the correction opened up (say "nothing hurts" became "my knee hurts").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+
+from actions import slots as s
+from actions.reading import Message, side_from
+from actions.screen_state import answers_and_result, next_question
+from actions.screening import vocabulary as v
+from actions.show_result import present_result
+from actions.wording import describe_all
+
+
+def _last_answered(tracker: Tracker, candidates: List[str]) -> Optional[str]:
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") in candidates and event.get("value") is not None:
+            return event["name"]
+    return candidates[0]
+
+
+def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
+    updates: Dict[str, Any] = {}
+    areas = message.values("body_part", v.BODY_AREAS)
+    side = side_from(message)
+    if areas:
+        target = s.PAIN_AREAS
+        if set(areas) <= set(v.EFFORT_SITES):
+            target = _last_answered(tracker, [s.PAIN_AREAS, s.ACTIVATION_FELT_WHERE])
+        updates[target] = areas
+        if target == s.PAIN_AREAS:
+            updates[s.NO_PAIN] = False
+            if side:
+                updates[s.PAIN_SIDE] = side
+    if side and s.PAIN_SIDE not in updates:
+        target = _last_answered(tracker, [s.PAIN_SIDE, s.ACTIVATION_HARDER_SIDE, s.BALANCE_PROBLEM_SIDE])
+        updates[target] = side
+    timings = message.values("timing", v.PAIN_TIMINGS)
+    if timings:
+        updates[s.PAIN_TIMING] = timings
+    injuries = message.values("injury", v.INJURIES)
+    if injuries:
+        updates[s.INJURIES] = injuries
+    signs = message.values("gait_sign", v.GAIT_SIGNS)
+    if signs:
+        updates[s.GAIT_SIGNS] = signs
+    for role, slot in (("pain", s.PAIN_SEVERITY), ("hours", s.SITTING_HOURS)):
+        numbers = message.numbers(roles=(role,))
+        if numbers:
+            updates[slot] = numbers[0]
+    bare = message.numbers(roles=(None,))
+    if bare and not ({s.PAIN_SEVERITY, s.SITTING_HOURS} & set(updates)):
+        target = _last_answered(tracker, [s.PAIN_SEVERITY, s.SITTING_HOURS, s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT])
+        updates[target] = bare[0]
+    return updates
+
+
+class ActionApplyCorrection(Action):
+    def name(self) -> str:
+        return "action_apply_correction"
+
+    async def run(self, dispatcher, tracker, domain):
+        updates = corrections(Message.from_latest(tracker.latest_message), tracker)
+        if not updates:
+            dispatcher.utter_message(response="utter_correction_which")
+            return []
+        current = {**tracker.slots, **updates}
+        changed = describe_all(updates, current)
+        dispatcher.utter_message(text=f"Got it, I've changed that: {changed}." if changed else "Got it, I've changed that.")
+        events = [SlotSet(slot, value) for slot, value in updates.items()]
+
+        screen_finished = tracker.get_slot(s.TRIAGE) is not None and tracker.active_loop_name is None
+        if screen_finished:
+            _, result = answers_and_result(current)
+            if next_question(current, result) is not None:
+                dispatcher.utter_message(text="I need a little more detail for that.")
+                events.append(FollowupAction("screening_form"))
+            else:
+                dispatcher.utter_message(text="Here is your updated result.")
+                events += present_result(dispatcher, current)
+        return events

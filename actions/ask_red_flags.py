@@ -1,0 +1,58 @@
+"""action_ask_rf_*: the red-flag questions, one group (triage level) at a time.
+
+The wording and the list of red flags come from the knowledge base
+(clinic/screening_rules.yml), so a clinician who adds a red flag changes the question too.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+
+from rasa_sdk import Action
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import slots as s
+from actions.screen_state import knowledge
+
+
+def red_flag_question(level: str):
+    """The question text and buttons for one red-flag group."""
+    group = next(g for g in knowledge().red_flag_groups if g.level == level)
+    lines = [group.prompt] + [f"- {flag.question}" for flag in group.flags]
+    buttons = [
+        {"title": flag.label, "payload": "/inform" + json.dumps({"red_flag": flag.id})}
+        for flag in group.flags
+    ]
+    buttons += [
+        {"title": "Not sure", "payload": "/not_sure"},
+        {"title": "None of these", "payload": "/deny"},
+    ]
+    return "\n".join(lines), buttons
+
+
+class _AskRedFlagGroup(Action, ABC):
+    @property
+    @abstractmethod
+    def level(self) -> str:
+        """The triage level whose red flags this action asks about."""
+
+    def name(self) -> str:
+        return f"action_ask_{s.RED_FLAG_GROUP_SLOTS[self.level]}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker, domain):
+        text, buttons = red_flag_question(self.level)
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+class ActionAskRfEmergency(_AskRedFlagGroup):
+    level = "emergency"
+
+
+class ActionAskRfUrgentCare(_AskRedFlagGroup):
+    level = "urgent_care"
+
+
+class ActionAskRfSeeClinician(_AskRedFlagGroup):
+    level = "see_clinician"

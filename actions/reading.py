@@ -1,0 +1,379 @@
+"""Read one runner message into screening answers: plain Python, no Rasa.
+
+`read_message` turns the message's intent and entities into slot updates for the question
+being asked (the requested slot) and, where it is unambiguous, for questions not asked yet
+("my left knee hurts after runs and I sit 9 hours a day" fills four answers at once).
+
+Entities come from bot/nlu/clinical_extractor.py or from button payloads. A mention the NLU
+marked as negated ("my knees are fine") carries the role "negated" and is never an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional
+
+from actions import slots as s
+from actions.screening import vocabulary as v
+
+# Messages that are not an answer: the form steps aside and a rule handles them.
+INTERRUPTION_INTENTS = {
+    "ask_why", "ask_define", "correct", "restart", "stop", "human_handoff",
+    "book_gait_analysis", "bot_challenge", "out_of_scope", "greet", "goodbye", "thanks",
+}
+
+YES_NO = {"affirm": "yes", "deny": "no", "not_sure": "unsure"}
+
+# Which "this didn't make sense" response each question uses.
+INVALID_RESPONSE = {
+    s.RF_EMERGENCY: "utter_invalid_red_flag",
+    s.RF_URGENT_CARE: "utter_invalid_red_flag",
+    s.RF_SEE_CLINICIAN: "utter_invalid_red_flag",
+    s.PAIN_AREAS: "utter_invalid_pain_areas",
+    s.PAIN_SIDE: "utter_invalid_pain_side",
+    s.PAIN_TIMING: "utter_invalid_pain_timing",
+    s.PAIN_SEVERITY: "utter_invalid_pain_severity",
+    s.RUNNING_EFFORT: "utter_invalid_yes_no",
+    s.INJURIES: "utter_invalid_injuries",
+    s.INJURY_RECURRING: "utter_invalid_yes_no",
+    s.SITTING_HOURS: "utter_invalid_sitting_hours",
+    s.GAIT_SIGNS: "utter_invalid_gait_signs",
+    s.ACTIVATION_CHOICE: "utter_invalid_check_choice",
+    s.ACTIVATION_HARDER_SIDE: "utter_invalid_check_side",
+    s.ACTIVATION_FELT_WHERE: "utter_invalid_effort_site",
+    s.BALANCE_CHOICE: "utter_invalid_check_choice",
+    s.BALANCE_PROBLEM_SIDE: "utter_invalid_check_side",
+    s.BALANCE_HIP_PAIN: "utter_invalid_yes_no",
+    s.DONKEY_CHOICE: "utter_invalid_check_choice",
+    s.DONKEY_FAULTS: "utter_invalid_donkey_faults",
+    s.DONKEY_REPS_LEFT: "utter_invalid_reps",
+    s.DONKEY_REPS_RIGHT: "utter_invalid_reps",
+}
+
+INPUT_PROBLEM_RESPONSE = {
+    "empty": "utter_input_empty",
+    "too_long": "utter_input_too_long",
+    "no_words": "utter_input_no_words",
+    "not_english": "utter_input_not_english",
+}
+
+_NUMBER_WORDS = {
+    "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+
+
+@dataclass
+class Message:
+    intent: Optional[str]
+    entities: List[Dict[str, Any]] = field(default_factory=list)
+    text: str = ""
+
+    @classmethod
+    def from_latest(cls, latest_message: Dict[str, Any]) -> "Message":
+        intent = (latest_message.get("intent") or {}).get("name")
+        return cls(intent, list(latest_message.get("entities") or []), latest_message.get("text") or "")
+
+    def values(self, entity: str, allowed: Iterable[str] = None) -> List[str]:
+        """Positive (not negated) values of one entity type, first mention first, no repeats."""
+        found: List[str] = []
+        for e in self.entities:
+            if e.get("entity") != entity or e.get("role") == "negated":
+                continue
+            value = e.get("value")
+            if isinstance(value, str) and (allowed is None or value in allowed) and value not in found:
+                found.append(value)
+        return found
+
+    def numbers(self, roles: Iterable[Optional[str]] = (None,)) -> List[float]:
+        """Numeric entity values whose role is one of `roles` (None = no role given)."""
+        roles = set(roles)
+        found = []
+        for e in self.entities:
+            if e.get("entity") != "number" or e.get("role") not in roles:
+                continue
+            number = to_number(e.get("value"))
+            if number is not None:
+                found.append(number)
+        if not found and None in roles:
+            found = _numbers_in_text(self.text)
+        return found
+
+    @property
+    def input_problem(self) -> Optional[str]:
+        for e in self.entities:
+            if e.get("entity") == "input_problem":
+                return e.get("value")
+        return None
+
+
+def to_number(value: Any) -> Optional[float]:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _NUMBER_WORDS:
+            return float(_NUMBER_WORDS[text])
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    return None
+
+
+def _numbers_in_text(text: str) -> List[float]:
+    """Fallback for a bare answer such as '7' or 'seven' when no number entity came through."""
+    words = re.findall(r"\d+(?:\.\d+)?|[a-z]+", (text or "").lower())
+    if len(words) > 4:
+        return []
+    found = []
+    for word in words:
+        number = to_number(word)
+        if number is not None and word != "none":
+            found.append(number)
+    return found
+
+
+def side_from(message: Message) -> Optional[str]:
+    sides = message.values("side", v.SIDES)
+    if not sides:
+        return None
+    if "both" in sides or ("left" in sides and "right" in sides):
+        return "both"
+    return sides[0]
+
+
+@dataclass
+class Reading:
+    """What one message means for the screen."""
+
+    updates: Dict[str, Any] = field(default_factory=dict)
+    # A response to send when the requested question was not answered in a usable way.
+    problem_response: Optional[str] = None
+    # True when the message is not an answer at all (a question, a request to stop, ...).
+    not_an_answer: bool = False
+
+
+def read_message(
+    message: Message,
+    requested_slot: Optional[str],
+    current: Dict[str, Any],
+    red_flag_groups: Dict[str, Iterable[str]],
+) -> Reading:
+    """Interpret `message` as the answer to `requested_slot`.
+
+    `current` holds the slots as they are; `red_flag_groups` maps each red-flag group's slot
+    to the red flag ids asked in it.
+    """
+    if message.intent in INTERRUPTION_INTENTS:
+        return Reading(not_an_answer=True)
+
+    reading = Reading()
+    reading.updates.update(_red_flags_reported(message, current, red_flag_groups))
+
+    if requested_slot is not None:
+        answer = _answer_requested(message, requested_slot, current, red_flag_groups)
+        if answer:
+            # A red flag volunteered in this message outranks "none" for its group.
+            for slot, value in answer.items():
+                if slot in reading.updates and slot in s.RED_FLAG_SLOTS:
+                    continue
+                reading.updates[slot] = value
+        elif requested_slot not in reading.updates:
+            reading.problem_response = (
+                INPUT_PROBLEM_RESPONSE.get(message.input_problem)
+                or INVALID_RESPONSE.get(requested_slot, "utter_rephrase")
+            )
+
+    for slot, value in _volunteered(message, requested_slot, current).items():
+        if slot not in reading.updates and current.get(slot) is None:
+            reading.updates[slot] = value
+    return reading
+
+
+def _red_flags_reported(message, current, red_flag_groups) -> Dict[str, Any]:
+    """Red flags named anywhere, at any point, are recorded in their group at once."""
+    updates = {}
+    for slot, ids in red_flag_groups.items():
+        named = message.values("red_flag", set(ids))
+        if named:
+            before = [x for x in (current.get(slot) or []) if x in set(ids)]
+            updates[slot] = before + [x for x in named if x not in before]
+    return updates
+
+
+def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> Dict[str, Any]:
+    intent = message.intent
+    yes_no = YES_NO.get(intent)
+
+    if slot in s.RED_FLAG_SLOTS:
+        named = message.values("red_flag", set(red_flag_groups.get(slot, ())))
+        if named:
+            return {slot: named}
+        if intent == "deny":
+            return {slot: [s.NONE]}
+        if intent in ("affirm", "not_sure", "report_red_flag"):
+            # Yes without saying which one, or not sure: counts as yes to the whole group.
+            return {slot: ["yes" if intent != "not_sure" else s.UNSURE]}
+        return {}
+
+    if slot == s.PAIN_AREAS:
+        areas = message.values("body_part", v.BODY_AREAS)
+        if areas:
+            return {s.PAIN_AREAS: areas, s.NO_PAIN: False}
+        if intent in ("no_pain", "deny"):
+            return {s.PAIN_AREAS: [], s.NO_PAIN: True}
+        return {}
+
+    if slot == s.PAIN_SIDE:
+        side = side_from(message)
+        return {slot: side} if side else {}
+
+    if slot == s.PAIN_TIMING:
+        timings = message.values("timing", v.PAIN_TIMINGS)
+        return {slot: timings} if timings else {}
+
+    if slot == s.PAIN_SEVERITY:
+        for number in message.numbers(roles=("pain", None)):
+            if 0 <= number <= 10:
+                return {slot: number}
+        if intent == "no_pain":
+            return {slot: 0.0}
+        return {}
+
+    if slot in (s.RUNNING_EFFORT, s.INJURY_RECURRING, s.BALANCE_HIP_PAIN):
+        return {slot: yes_no} if yes_no else {}
+
+    if slot == s.INJURIES:
+        injuries = message.values("injury", v.INJURIES)
+        if injuries:
+            return {slot: injuries}
+        if intent in ("deny", "no_pain"):
+            return {slot: [s.NONE]}
+        if intent in ("not_sure", "skip"):
+            return {slot: [s.UNSURE]}
+        return {}
+
+    if slot == s.SITTING_HOURS:
+        for number in message.numbers(roles=("hours", None)):
+            if 0 <= number <= 24:
+                return {slot: number}
+        return {}
+
+    if slot == s.GAIT_SIGNS:
+        signs = message.values("gait_sign", v.GAIT_SIGNS)
+        if signs:
+            return {slot: signs}
+        if intent == "deny":
+            return {slot: [s.NONE]}
+        if intent in ("skip", "not_sure"):
+            return {slot: [s.SKIPPED]}
+        return {}
+
+    if slot in (s.ACTIVATION_CHOICE, s.BALANCE_CHOICE, s.DONKEY_CHOICE):
+        if intent in ("affirm", "start_screening"):
+            return {slot: s.DO_NOW}
+        if intent in ("skip", "deny"):
+            return {slot: s.SKIP}
+        # Someone who already did the check and tells us how it went.
+        if intent == "inform" and _check_result(message, slot):
+            return {slot: s.DO_NOW, **_check_result(message, slot)}
+        return {}
+
+    if slot in (s.ACTIVATION_HARDER_SIDE, s.BALANCE_PROBLEM_SIDE):
+        side = side_from(message)
+        updates = {}
+        if slot == s.BALANCE_PROBLEM_SIDE:
+            faults = message.values("check_fault", v.BALANCE_FAULTS)
+            if faults:
+                updates[s.BALANCE_FAULTS] = faults
+        if side:
+            updates[slot] = side
+        elif intent in ("deny", "not_sure"):
+            updates[slot] = "neither"
+        else:
+            return {}
+        if slot == s.ACTIVATION_HARDER_SIDE:
+            sites = message.values("body_part", v.EFFORT_SITES)
+            if sites and current.get(s.ACTIVATION_FELT_WHERE) is None:
+                updates[s.ACTIVATION_FELT_WHERE] = sites
+        return updates
+
+    if slot == s.ACTIVATION_FELT_WHERE:
+        sites = message.values("body_part", v.EFFORT_SITES)
+        return {slot: sites} if sites else {}
+
+    if slot == s.DONKEY_FAULTS:
+        faults = message.values("check_fault", v.DONKEY_FAULTS)
+        if faults:
+            return {slot: faults}
+        if intent == "deny":
+            return {slot: [s.NONE]}
+        return {}
+
+    if slot in (s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT):
+        for number in message.numbers(roles=("reps", None)):
+            if 0 <= number <= 30:
+                updates = {slot: number}
+                if re.search(r"\b(each|both|either|every)\b", message.text.lower()):
+                    updates[s.DONKEY_REPS_LEFT] = number
+                    updates[s.DONKEY_REPS_RIGHT] = number
+                return updates
+        return {}
+
+    return {}
+
+
+def _check_result(message: Message, choice_slot: str) -> Dict[str, Any]:
+    side = side_from(message)
+    if choice_slot == s.ACTIVATION_CHOICE and side:
+        return {s.ACTIVATION_HARDER_SIDE: side}
+    if choice_slot == s.BALANCE_CHOICE and side:
+        faults = message.values("check_fault", v.BALANCE_FAULTS)
+        return {s.BALANCE_PROBLEM_SIDE: side, **({s.BALANCE_FAULTS: faults} if faults else {})}
+    if choice_slot == s.DONKEY_CHOICE:
+        faults = message.values("check_fault", v.DONKEY_FAULTS)
+        if faults:
+            return {s.DONKEY_FAULTS: faults}
+    return {}
+
+
+_CHECK_STAGE = set(s.SELF_CHECK_SLOTS)
+
+
+def _volunteered(message: Message, requested_slot: Optional[str], current) -> Dict[str, Any]:
+    """Answers to questions not asked yet, taken only where the meaning is unambiguous."""
+    if message.intent not in ("inform", "report_red_flag", "start_screening", "affirm", "deny",
+                              "nlu_fallback", None):
+        return {}
+    updates: Dict[str, Any] = {}
+    # Body parts and sides mean "where it hurts" only before the self-checks, where the same
+    # words describe where a squeeze was felt or which leg wobbled.
+    if requested_slot not in _CHECK_STAGE and current.get(s.PAIN_AREAS) is None:
+        areas = message.values("body_part", v.BODY_AREAS)
+        if areas:
+            updates[s.PAIN_AREAS] = areas
+            updates[s.NO_PAIN] = False
+            side = side_from(message)
+            if side:
+                updates[s.PAIN_SIDE] = side
+    if requested_slot not in _CHECK_STAGE:
+        timings = message.values("timing", v.PAIN_TIMINGS)
+        if timings and (current.get(s.PAIN_AREAS) or updates.get(s.PAIN_AREAS)):
+            updates[s.PAIN_TIMING] = timings
+    pain = [n for n in message.numbers(roles=("pain",)) if 0 <= n <= 10]
+    if pain:
+        updates[s.PAIN_SEVERITY] = pain[0]
+    hours = [n for n in message.numbers(roles=("hours",)) if 0 <= n <= 24]
+    if hours:
+        updates[s.SITTING_HOURS] = hours[0]
+    injuries = message.values("injury", v.INJURIES)
+    if injuries:
+        updates[s.INJURIES] = injuries
+    signs = message.values("gait_sign", v.GAIT_SIGNS)
+    if signs:
+        updates[s.GAIT_SIGNS] = signs
+    return updates

@@ -1,0 +1,18 @@
+"""action_rephrase: low-confidence or unreadable input outside the form gets a clear reply."""
+
+from rasa_sdk import Action
+
+from actions import slots as s
+from actions.reading import INPUT_PROBLEM_RESPONSE, Message
+
+
+class ActionRephrase(Action):
+    def name(self) -> str:
+        return "action_rephrase"
+
+    async def run(self, dispatcher, tracker, domain):
+        problem = Message.from_latest(tracker.latest_message).input_problem
+        dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSE.get(problem, "utter_rephrase"))
+        if tracker.get_slot(s.TRIAGE) is None:
+            dispatcher.utter_message(text="If you'd like to begin the screen, just type 'start'.")
+        return []

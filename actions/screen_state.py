@@ -1,0 +1,64 @@
+"""Where the screen stands: the knowledge base, the answers so far, and the engine's view."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List
+
+from actions import slots as s
+from actions.screening import load_knowledge_base, screen
+from actions.slot_answers import answers_from_slots
+
+
+@lru_cache(maxsize=None)
+def knowledge():
+    """The knowledge base, loaded and validated once per action-server process."""
+    return load_knowledge_base()
+
+
+def red_flag_groups(kb=None) -> Dict[str, List[str]]:
+    """Red-flag group slot -> the red flag ids asked in that group."""
+    kb = kb or knowledge()
+    return {s.RED_FLAG_GROUP_SLOTS[g.level]: [f.id for f in g.flags] for g in kb.red_flag_groups}
+
+
+def answers_and_result(slot_values: Dict[str, Any]):
+    kb = knowledge()
+    answers = answers_from_slots(slot_values, red_flag_groups(kb))
+    return answers, screen(answers, kb)
+
+
+def _filled(slot_values, slot) -> bool:
+    return slot_values.get(slot) is not None
+
+
+def screening_plan(slot_values: Dict[str, Any], result) -> List[str]:
+    """The questions that apply to this runner, in asking order.
+
+    The form asks the first one that is still unanswered. When the engine says the screen
+    must stop (a red flag), only the questions already answered remain, which ends the form.
+    """
+    plan = list(s.RED_FLAG_SLOTS)
+    plan.append(s.PAIN_AREAS)
+    if not slot_values.get(s.NO_PAIN):
+        plan += [s.PAIN_SIDE, s.PAIN_TIMING, s.PAIN_SEVERITY]
+    plan += [s.RUNNING_EFFORT, s.INJURIES]
+    if [x for x in (slot_values.get(s.INJURIES) or []) if x not in (s.NONE, s.UNSURE)]:
+        plan.append(s.INJURY_RECURRING)
+    plan += [s.SITTING_HOURS, s.GAIT_SIGNS]
+    if result.self_checks_allowed:
+        for choice, details in (
+            (s.ACTIVATION_CHOICE, (s.ACTIVATION_HARDER_SIDE, s.ACTIVATION_FELT_WHERE)),
+            (s.BALANCE_CHOICE, (s.BALANCE_PROBLEM_SIDE, s.BALANCE_HIP_PAIN)),
+            (s.DONKEY_CHOICE, (s.DONKEY_FAULTS, s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT)),
+        ):
+            plan.append(choice)
+            if slot_values.get(choice) == s.DO_NOW:
+                plan += list(details)
+    if result.stops_screen:
+        return [slot for slot in plan if _filled(slot_values, slot)]
+    return plan
+
+
+def next_question(slot_values: Dict[str, Any], result) -> str:
+    return next((q for q in screening_plan(slot_values, result) if not _filled(slot_values, q)), None)

@@ -1,0 +1,85 @@
+"""validate_screening_form: reads each answer, re-asks clearly, and decides the next question.
+
+Every slot of the form uses a custom mapping: the answer is read here (actions/reading.py)
+rather than by declarative mappings, because one message may answer several questions, a
+negated mention must never count, and each question needs its own re-ask.
+
+Flow of one turn:
+- the message is not an answer (a question, "stop", ...): no slot is set, so Rasa rejects the
+  form for this turn and a rule handles the message; the form then asks its question again;
+- the message answers: the slots are set, anything volunteered besides is confirmed, and the
+  next question comes from the screening plan (actions/screen_state.py), which ends the form
+  early on a red flag;
+- the message cannot be read as an answer: a specific re-ask, and after two misses in a row,
+  why the question matters.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import slots as s
+from actions.explain_why import why_response
+from actions.reading import Message, read_message
+from actions.screen_state import answers_and_result, next_question, red_flag_groups
+from actions.wording import describe_all
+
+EXPLAIN_AFTER_MISSES = 2
+
+
+class ValidateScreeningForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_screening_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        requested = tracker.get_slot(s.REQUESTED_SLOT)
+        current: Dict[str, Any] = dict(tracker.slots)
+        reading = read_message(
+            Message.from_latest(tracker.latest_message), requested, current, red_flag_groups()
+        )
+        events: List[EventType] = []
+
+        if reading.not_an_answer:
+            # Only requested_slot is set, so Rasa rejects the form for this turn and a rule
+            # handles the message. When the form comes back after that rule (a correction,
+            # a restart), the next question is recomputed from the answers as they are now.
+            return [SlotSet(s.REQUESTED_SLOT, next_question(current, answers_and_result(current)[1]))]
+
+        misses = float(current.get(s.FAILED_ATTEMPTS) or 0)
+        if reading.problem_response:
+            misses += 1
+            dispatcher.utter_message(response=reading.problem_response)
+            if misses >= EXPLAIN_AFTER_MISSES:
+                dispatcher.utter_message(response=why_response(requested))
+            # Setting the question's slot to None tells Rasa the turn was handled, so the
+            # form stays active and asks the same question again.
+            events.append(SlotSet(requested, None))
+        elif requested in reading.updates:
+            misses = 0
+
+        for slot, value in reading.updates.items():
+            events.append(SlotSet(slot, value))
+            current[slot] = value
+        events.append(SlotSet(s.FAILED_ATTEMPTS, misses))
+
+        volunteered = {k: v for k, v in reading.updates.items() if k != requested}
+        confirmation = describe_all(volunteered, current)
+        if confirmation:
+            dispatcher.utter_message(text=f"Thanks, I've noted {confirmation}.")
+
+        _, result = answers_and_result(current)
+        next_slot = next_question(current, result)
+        if requested is None and next_slot == s.RF_EMERGENCY:
+            dispatcher.utter_message(response="utter_screen_intro")
+        if next_slot == s.ACTIVATION_CHOICE and requested != s.ACTIVATION_CHOICE:
+            dispatcher.utter_message(response="utter_self_checks_intro")
+        events.append(SlotSet(s.REQUESTED_SLOT, next_slot))
+        return events

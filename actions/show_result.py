@@ -1,0 +1,50 @@
+"""action_show_result: the engine's conclusion, explained, and the result slots filled.
+
+The result contract (slots `triage`, `findings`, `red_flags`, `pain_areas` and the
+clinician's summary in `screen_summary`) is read by the clinic's integrations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List
+
+from rasa_sdk import Action
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import slots as s
+from actions.clinic_config import load_clinic
+from actions.screen_state import answers_and_result, knowledge
+from actions.screening import clinician_summary, compose_result_messages
+
+
+def present_result(dispatcher: CollectingDispatcher, slot_values: Dict[str, Any]) -> List[EventType]:
+    """Send the result messages and return the events that record the result."""
+    kb = knowledge()
+    answers, result = answers_and_result(slot_values)
+    if not result.stops_screen and not result.self_checks_allowed and result.self_checks_reason:
+        dispatcher.utter_message(text=result.self_checks_reason)
+    for text in compose_result_messages(result, answers, kb, load_clinic()):
+        dispatcher.utter_message(text=text)
+    if result.stops_screen:
+        dispatcher.utter_message(response="utter_human_handoff")
+    dispatcher.utter_message(
+        response="utter_next_steps_booking" if result.triage == "gait_analysis" else "utter_next_steps"
+    )
+    summary = clinician_summary(answers, result, kb, datetime.now(timezone.utc))
+    return [
+        SlotSet(s.TRIAGE, result.triage),
+        SlotSet(s.FINDINGS, list(result.findings)),
+        SlotSet(s.RED_FLAGS, list(result.red_flags)),
+        SlotSet(s.PAIN_AREAS, list(answers.pain_areas)),
+        SlotSet(s.SCREEN_SUMMARY, summary),
+    ]
+
+
+class ActionShowResult(Action):
+    def name(self) -> str:
+        return "action_show_result"
+
+    async def run(self, dispatcher, tracker, domain):
+        return present_result(dispatcher, tracker.slots)

@@ -1,0 +1,80 @@
+"""Slot names, in one place. The domain (domain.yml) declares the same names."""
+
+# Clinic details, filled at session start from clinic/clinic.yml so responses can use them.
+CLINIC_NAME = "clinic_name"
+CLINIC_PHONE = "clinic_phone"
+CLINIC_EMAIL = "clinic_email"
+BOOKING_URL = "booking_url"
+EMERGENCY_NUMBER = "emergency_number"
+URGENT_CARE_PLACE = "urgent_care_place"
+CLINIC_SLOTS = (CLINIC_NAME, CLINIC_PHONE, CLINIC_EMAIL, BOOKING_URL, EMERGENCY_NUMBER, URGENT_CARE_PLACE)
+
+REQUESTED_SLOT = "requested_slot"
+
+# Red flags, asked one group (triage level) at a time. Each holds a list: the red flag ids
+# the runner reported, or one of the markers below.
+RF_EMERGENCY = "rf_emergency"
+RF_URGENT_CARE = "rf_urgent_care"
+RF_SEE_CLINICIAN = "rf_see_clinician"
+RED_FLAG_GROUP_SLOTS = {
+    "emergency": RF_EMERGENCY,
+    "urgent_care": RF_URGENT_CARE,
+    "see_clinician": RF_SEE_CLINICIAN,
+}
+NONE = "none"  # marker: "none of these" / "no injuries" / "no gait signs"
+UNSURE = "unsure"  # marker: "not sure"
+SKIPPED = "skipped"  # marker: the runner chose to skip an optional question
+
+# Soreness
+PAIN_AREAS = "pain_areas"
+NO_PAIN = "no_pain"
+PAIN_SIDE = "pain_side"
+PAIN_TIMING = "pain_timing"
+PAIN_SEVERITY = "pain_severity"
+
+# Effort, history, sitting, gait
+RUNNING_EFFORT = "running_effort"
+INJURIES = "injuries"
+INJURY_RECURRING = "injury_recurring"
+SITTING_HOURS = "sitting_hours"
+GAIT_SIGNS = "gait_signs"
+
+# Self-checks. *_CHOICE holds "do_now" or "skip".
+DO_NOW = "do_now"
+SKIP = "skip"
+ACTIVATION_CHOICE = "activation_choice"
+ACTIVATION_HARDER_SIDE = "activation_harder_side"
+ACTIVATION_FELT_WHERE = "activation_felt_where"
+BALANCE_CHOICE = "balance_choice"
+BALANCE_PROBLEM_SIDE = "balance_problem_side"
+BALANCE_FAULTS = "balance_faults"
+BALANCE_HIP_PAIN = "balance_hip_pain"
+DONKEY_CHOICE = "donkey_choice"
+DONKEY_FAULTS = "donkey_faults"
+DONKEY_REPS_LEFT = "donkey_reps_left"
+DONKEY_REPS_RIGHT = "donkey_reps_right"
+
+# Bookkeeping
+FAILED_ATTEMPTS = "failed_attempts"  # re-asks of the current question in a row
+
+# The result contract: integrations and the evaluation read these.
+TRIAGE = "triage"
+FINDINGS = "findings"
+RED_FLAGS = "red_flags"
+SCREEN_SUMMARY = "screen_summary"  # the clinician's summary (JSON)
+
+RED_FLAG_SLOTS = (RF_EMERGENCY, RF_URGENT_CARE, RF_SEE_CLINICIAN)
+SORENESS_SLOTS = (PAIN_AREAS, PAIN_SIDE, PAIN_TIMING, PAIN_SEVERITY)
+HISTORY_SLOTS = (RUNNING_EFFORT, INJURIES, INJURY_RECURRING, SITTING_HOURS, GAIT_SIGNS)
+ACTIVATION_SLOTS = (ACTIVATION_CHOICE, ACTIVATION_HARDER_SIDE, ACTIVATION_FELT_WHERE)
+BALANCE_SLOTS = (BALANCE_CHOICE, BALANCE_PROBLEM_SIDE, BALANCE_HIP_PAIN)
+DONKEY_SLOTS = (DONKEY_CHOICE, DONKEY_FAULTS, DONKEY_REPS_LEFT, DONKEY_REPS_RIGHT)
+SELF_CHECK_SLOTS = ACTIVATION_SLOTS + BALANCE_SLOTS + DONKEY_SLOTS
+
+# Every slot the screening form may ask, in asking order.
+FORM_SLOTS = RED_FLAG_SLOTS + SORENESS_SLOTS + HISTORY_SLOTS + SELF_CHECK_SLOTS
+
+# Everything a restart clears (the clinic slots stay).
+SCREEN_SLOTS = FORM_SLOTS + (
+    NO_PAIN, BALANCE_FAULTS, FAILED_ATTEMPTS, TRIAGE, FINDINGS, RED_FLAGS, SCREEN_SUMMARY,
+)
