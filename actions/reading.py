@@ -168,6 +168,9 @@ def read_message(
     `current` holds the slots as they are; `red_flag_groups` maps each red-flag group's slot
     to the red flag ids asked in it.
     """
+    if message.input_problem:
+        # Empty, emoji-only, very long or non-English: say so, and take nothing from it.
+        return Reading(problem_response=INPUT_PROBLEM_RESPONSE.get(message.input_problem, "utter_rephrase"))
     if message.intent in INTERRUPTION_INTENTS:
         return Reading(not_an_answer=True)
 
@@ -183,10 +186,7 @@ def read_message(
                     continue
                 reading.updates[slot] = value
         elif requested_slot not in reading.updates:
-            reading.problem_response = (
-                INPUT_PROBLEM_RESPONSE.get(message.input_problem)
-                or INVALID_RESPONSE.get(requested_slot, "utter_rephrase")
-            )
+            reading.problem_response = INVALID_RESPONSE.get(requested_slot, "utter_rephrase")
 
     for slot, value in _volunteered(message, requested_slot, current).items():
         if slot not in reading.updates and current.get(slot) is None:

@@ -54,7 +54,7 @@ class ValidateScreeningForm(FormValidationAction):
             return [SlotSet(s.REQUESTED_SLOT, next_question(current, answers_and_result(current)[1]))]
 
         misses = float(current.get(s.FAILED_ATTEMPTS) or 0)
-        if reading.problem_response:
+        if reading.problem_response and requested is not None:
             misses += 1
             dispatcher.utter_message(response=reading.problem_response)
             if misses >= EXPLAIN_AFTER_MISSES:
@@ -77,8 +77,6 @@ class ValidateScreeningForm(FormValidationAction):
 
         _, result = answers_and_result(current)
         next_slot = next_question(current, result)
-        if requested is None and next_slot == s.RF_EMERGENCY:
-            dispatcher.utter_message(response="utter_screen_intro")
         if next_slot == s.ACTIVATION_CHOICE and requested != s.ACTIVATION_CHOICE:
             dispatcher.utter_message(response="utter_self_checks_intro")
         events.append(SlotSet(s.REQUESTED_SLOT, next_slot))

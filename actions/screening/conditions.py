@@ -23,7 +23,7 @@ Evaluation returns whether the condition holds and the answers that made it hold
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Set, Tuple
 
 from . import vocabulary as v

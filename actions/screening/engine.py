@@ -13,7 +13,7 @@ from . import vocabulary as v
 from .answers import Answers
 from .conditions import Context, evaluate, fields_in
 from .knowledge import LEVEL_RANK, Finding, KnowledgeBase
-from .wording import clinic_values, fill, finding_values
+from .wording import answer_values, fill, finding_values
 
 
 @dataclass
@@ -75,7 +75,7 @@ def explain_finding(finding: Finding, answers: Answers, matched: Dict[str, Any],
 def screen(answers: Answers, kb: KnowledgeBase) -> ScreeningResult:
     trace: List[TraceEntry] = []
     ctx = Context(answers)
-    answer_values = clinic_values({}, answers)  # self-check reasons use {pain_severity}
+    reason_values = answer_values(answers)  # self-check reasons may use {pain_severity}
 
     # 1. Red flags, most urgent group first. "Not sure" counts as yes when the policy says so.
     positive = ("yes", "unsure") if kb.unsure_counts_as_yes else ("yes",)
@@ -101,7 +101,7 @@ def screen(answers: Answers, kb: KnowledgeBase) -> ScreeningResult:
         hit, matched = evaluate(finding.when, ctx)
         if hit:
             fired.append((-finding.weight, index, finding, matched))
-    fired.sort(key=lambda t: (t[0], t[1]))
+    fired.sort(key=lambda t: t[:2])
     for _, _, finding, matched in fired:
         trace.append(TraceEntry(f"findings.{finding.id}", "finding", matched,
                                 explain_finding(finding, answers, matched, kb), list(finding.sources)))
@@ -136,11 +136,11 @@ def screen(answers: Answers, kb: KnowledgeBase) -> ScreeningResult:
     # 5. May the self-checks be offered? Never after a red flag; otherwise per the KB rule.
     policy = kb.self_checks
     if fired_flags:
-        allowed, reason, matched = False, fill(policy.red_flag_reason, answer_values), {
+        allowed, reason, matched = False, fill(policy.red_flag_reason, reason_values), {
             "red_flags": [f.id for f in fired_flags]}
     else:
         allowed, matched = evaluate(policy.offer_when, ctx)
-        reason = None if allowed else fill(policy.not_allowed_reason, answer_values)
+        reason = None if allowed else fill(policy.not_allowed_reason, reason_values)
         if not allowed:  # show the answers the rule looked at
             matched = {p: answers.get(p) for p in fields_in(policy.offer_when)}
     trace.append(TraceEntry("self_checks", "self_checks", matched,

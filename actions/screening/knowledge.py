@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import yaml
 
@@ -361,7 +361,7 @@ class _Loader:
                     clinician_note=fraw.get("clinician_note"),
                 ))
             groups.append(RedFlagGroup(level=str(level), prompt=prompt, flags=flags))
-        ranks = [LEVEL_RANK.get(g.level, -1) for g in groups]
+        ranks = [LEVEL_RANK[g.level] for g in groups if g.level in v.RED_FLAG_GROUPS]
         if ranks != sorted(ranks) or len(set(ranks)) != len(ranks):
             self.error("red_flag_groups", "groups must be listed once each, most urgent first "
                                           f"({', '.join(v.RED_FLAG_GROUPS)})")

@@ -69,12 +69,12 @@ def clinician_summary(answers: Answers, result: ScreeningResult, kb: KnowledgeBa
         checks[check] = {"status": status, "result": outcome, "findings": positives}
 
     notes: List[str] = []
-    for fid in result.red_flags:
-        flag = kb.red_flag(fid)
-        if (answers.red_flags or {}).get(fid) == "unsure":
-            notes.append(f"{fid}: runner was not sure; counted as yes.")
-        if flag.clinician_note and red_flags[result.red_flags.index(fid)]["derived"]:
-            notes.append(f"{fid}: {flag.clinician_note}")
+    for flag in red_flags:
+        if flag["answer"] == "unsure":
+            notes.append(f"{flag['id']}: runner was not sure; counted as yes.")
+        note = kb.red_flag(flag["id"]).clinician_note
+        if note and flag["derived"]:
+            notes.append(f"{flag['id']}: {note}")
     notes += [f"{fid}: {kb.finding(fid).clinician_note}" for fid in result.findings
               if kb.finding(fid).clinician_note]
     if not result.self_checks_allowed:

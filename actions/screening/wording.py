@@ -48,6 +48,8 @@ INJURY_WORDS = {
     "other_injury": "other injuries",
 }
 
+LIST_LIMIT = 4  # longer lists are cut to four items "and more"
+
 # Placeholders a finding's `explanation` may use. Each is filled from the runner's answers;
 # where a finding fired on part of a list answer (say two of five sore areas), only the part
 # that made it fire is named.
@@ -81,8 +83,11 @@ def placeholders_in(template: str) -> List[str]:
     return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
 
 
-def join_words(items: Sequence[str], last: str = "and") -> str:
+def join_words(items: Sequence[str], last: str = "and", limit: Optional[int] = None) -> str:
+    """"a, b and c"; with a limit, "a, b, c, d and more" keeps chat bubbles short."""
     items = [i for i in items if i]
+    if limit and len(items) > limit:
+        items = items[:limit] + ["more"]
     if not items:
         return ""
     if len(items) == 1:
@@ -103,7 +108,7 @@ def number_text(value: Any) -> str:
 
 
 def pain_areas_text(areas: Sequence[str], side: Optional[str]) -> str:
-    names = join_words(words_for(areas, AREA_WORDS))
+    names = join_words(words_for(areas, AREA_WORDS), limit=LIST_LIMIT)
     if not names:
         return "the places you named"
     if side in ("left", "right"):
@@ -148,24 +153,29 @@ def finding_values(answers: Answers, matched: Mapping[str, Any], glutes: Sequenc
         "balance_what_happened": balance_text(answers.balance.problem_side, answers.balance.faults or []),
         "donkey_what_happened": donkey_text(answers.donkey_kick.faults or [], answers.donkey_min_reps),
         "donkey_min_reps": number_text(answers.donkey_min_reps),
-        "injuries": join_words(words_for(injuries, INJURY_WORDS)) or "your past injuries",
+        "injuries": join_words(words_for(injuries, INJURY_WORDS), limit=LIST_LIMIT) or "your past injuries",
         "injury_count": str(len(injuries)),
         "sitting_hours": number_text(answers.sitting_hours),
         "glute": "your " + join_words(list(glutes)) if glutes else "your glutes",
         "glute_job": glute_job,
-        "linked_injuries": join_words(words_for(linked_injuries, INJURY_WORDS)),
+        "linked_injuries": join_words(words_for(linked_injuries, INJURY_WORDS), limit=LIST_LIMIT),
     }
 
 
+def answer_values(answers: Optional[Answers]) -> Dict[str, str]:
+    """Values of the ANSWER_PLACEHOLDERS."""
+    return {"sitting_hours": number_text(answers.sitting_hours if answers else None),
+            "pain_severity": number_text(answers.pain_severity if answers else None)}
+
+
 def clinic_values(clinic: Optional[Mapping[str, Any]], answers: Optional[Answers] = None) -> Dict[str, str]:
+    """Values of the TEXT_PLACEHOLDERS: clinic details (with safe fallbacks) and two answers."""
     clinic = clinic or {}
     values = {}
     for key in CLINIC_PLACEHOLDERS:
-        source_key = "name" if key == "clinic_name" else key
-        raw = clinic.get(source_key)
+        raw = clinic.get("name" if key == "clinic_name" else key)
         values[key] = str(raw) if raw not in (None, "") else CLINIC_FALLBACKS[key]
-    values["sitting_hours"] = number_text(answers.sitting_hours if answers else None)
-    values["pain_severity"] = number_text(answers.pain_severity if answers else None)
+    values.update(answer_values(answers))
     return values
 
 

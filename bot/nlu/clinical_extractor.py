@@ -1,0 +1,617 @@
+"""Rule-based clinical entities: lexicon phrases, sides, numbers and negation (negspacy)."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Set, Text, Tuple
+
+import spacy
+import yaml
+from negspacy.negation import Negex
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_LEXICON = "clinic/lexicon.yml"
+EXTRACTOR_NAME = "ClinicalEntityExtractor"
+NEGATED = "negated"
+
+# The protocol's red-flag table; vocabulary.py has no tuple for these.
+RED_FLAGS = (
+    "chest_symptoms", "saddle_numbness_or_bladder", "clot_in_lung", "achilles_rupture",
+    "cannot_bear_weight", "hot_swollen_joint", "calf_swelling", "groin_pain_weight_bearing",
+    "bone_stress_signs", "nerve_symptoms", "systemic_signs",
+)
+NEGATION_KEYS = ("preceding", "following", "pseudo", "termination")
+GAP_MAX = 4
+# Only these types get typo tolerance: their words are rare in everyday English.
+TYPO_TYPES = ("body_part", "injury", "gait_sign")
+NEGATION_NORMS = {"not", "no", "never", "nothing", "none", "neither", "nor", "without"}
+# Following cues ("fine", "ok") do not cancel injury history: "pulled hammy last year, fine now".
+NO_FOLLOWING_NEGATION = {"injury"}
+
+
+class LexiconError(ValueError):
+    """The lexicon file is malformed; the message names the file and the entry."""
+
+
+def _load_vocabulary() -> Dict[str, Tuple[str, ...]]:
+    path = REPO_ROOT / "actions" / "screening" / "vocabulary.py"
+    spec = importlib.util.spec_from_file_location("_screening_vocabulary", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return {
+        "body_part": tuple(module.BODY_AREAS),
+        "side": tuple(module.SIDES),
+        "timing": tuple(module.PAIN_TIMINGS),
+        "injury": tuple(module.INJURIES),
+        "gait_sign": tuple(module.GAIT_SIGNS),
+        "red_flag": RED_FLAGS,
+        "check_fault": tuple(module.BALANCE_FAULTS) + tuple(module.DONKEY_FAULTS),
+    }
+
+
+@dataclass
+class Lexicon:
+    path: Path
+    # (entity type, canonical id, phrase) in file order
+    phrases: List[Tuple[str, str, str]] = field(default_factory=list)
+    negation: Dict[str, List[str]] = field(default_factory=dict)
+    number_words: Dict[str, float] = field(default_factory=dict)
+
+
+def resolve_lexicon_path(path: Text) -> Path:
+    candidate = Path(path)
+    if candidate.is_absolute() or candidate.exists():
+        return candidate
+    return REPO_ROOT / candidate
+
+
+def load_lexicon(path: Text = DEFAULT_LEXICON) -> Lexicon:
+    """Reads and validates the clinic lexicon; raises LexiconError naming file and entry."""
+    file = resolve_lexicon_path(path)
+    where = str(file)
+    try:
+        # BaseLoader keeps every scalar a string: "no" and "on" are phrases, not booleans.
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    except FileNotFoundError:
+        raise LexiconError(f"{where}: lexicon file not found")
+    except yaml.YAMLError as e:
+        raise LexiconError(f"{where}: not valid YAML: {e}")
+    if not isinstance(raw, dict) or not isinstance(raw.get("entities"), dict):
+        raise LexiconError(f"{where}: needs a top-level 'entities' mapping")
+
+    vocabulary = _load_vocabulary()
+    lexicon = Lexicon(path=file)
+    for entity_type, ids in raw["entities"].items():
+        if entity_type not in vocabulary:
+            raise LexiconError(
+                f"{where}: entities.{entity_type}: unknown entity type "
+                f"(expected one of {', '.join(vocabulary)})"
+            )
+        if not isinstance(ids, dict):
+            raise LexiconError(f"{where}: entities.{entity_type}: must map ids to phrase lists")
+        for canonical, phrases in ids.items():
+            entry = f"entities.{entity_type}.{canonical}"
+            if canonical not in vocabulary[entity_type]:
+                raise LexiconError(
+                    f"{where}: {entry}: '{canonical}' is not a {entity_type} id "
+                    f"(allowed: {', '.join(vocabulary[entity_type])})"
+                )
+            if not isinstance(phrases, list) or not phrases:
+                raise LexiconError(f"{where}: {entry}: needs a non-empty list of phrases")
+            for phrase in phrases:
+                if not isinstance(phrase, str) or not phrase.strip():
+                    raise LexiconError(f"{where}: {entry}: bad phrase {phrase!r}")
+                lexicon.phrases.append((entity_type, canonical, phrase.strip().lower()))
+
+    negation = raw.get("negation") or {}
+    for key in NEGATION_KEYS:
+        cues = negation.get(key)
+        if not isinstance(cues, list):
+            raise LexiconError(f"{where}: negation.{key}: needs a list of phrases")
+        for cue in cues:
+            if not isinstance(cue, str) or not cue.strip():
+                raise LexiconError(f"{where}: negation.{key}: bad phrase {cue!r}")
+        lexicon.negation[key] = [c.strip().lower() for c in cues]
+
+    for word, value in (raw.get("number_words") or {}).items():
+        try:
+            lexicon.number_words[str(word).lower()] = float(value)
+        except (TypeError, ValueError):
+            raise LexiconError(f"{where}: number_words.{word}: value {value!r} is not a number")
+    return lexicon
+
+
+def _damerau(a: str, b: str) -> int:
+    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        rows[i][0] = i
+    for j in range(len(b) + 1):
+        rows[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[-1][-1]
+
+
+def _deletes(word: str, depth: int) -> Set[str]:
+    out, frontier = {word}, {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+def base_norm(text: str) -> str:
+    """Case, apostrophes, contractions and a plural -s folded away."""
+    t = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    if t in ("n't", "nt", "not"):
+        return "not"
+    if t == "ca":  # "can't" -> "ca" + "n't"
+        return "can"
+    if t == "wo":  # "won't"
+        return "will"
+    if t in ("'s", "s"):
+        return "'s"
+    if t.endswith("'s"):
+        t = t[:-2]
+    t = t.strip("'")
+    if len(t) > 3 and t.endswith("s") and not t.endswith("ss") and t.isalpha():
+        t = t[:-1]
+    return t
+
+
+class _ScopedNegex(Negex):
+    """Negex whose cues never come from inside an entity, with list-aware comma scoping."""
+
+    def process_negations(self, doc: Doc):
+        preceding, following, terminating = super().process_negations(doc)
+        inside = set()
+        for ent in doc.ents:
+            inside.update(range(ent.start, ent.end))
+
+        def outside(matches):
+            return [m for m in matches if not inside.intersection(range(m[1], m[2]))]
+
+        return outside(preceding), outside(following), outside(terminating)
+
+    def _comma_breaks(self, doc: Doc) -> List[int]:
+        # A comma ends the scope unless it separates a list of same-type mentions
+        # ("no pain in my knees, shins or calves").
+        end_label = {ent.end: ent.label_ for ent in doc.ents}
+        start_label = {ent.start: ent.label_ for ent in doc.ents}
+        breaks = []
+        for token in doc:
+            if token.text != ",":
+                continue
+            nxt = token.i + 1
+            while nxt < len(doc) and doc[nxt].lower_ in ("and", "or", "nor"):
+                nxt += 1
+            before = end_label.get(token.i)
+            if before is None or start_label.get(nxt) != before:
+                breaks.append(token.i)
+        return breaks
+
+    def negex(self, doc: Doc) -> Doc:
+        preceding, following, terminating = self.process_negations(doc)
+        cuts = sorted(
+            {s.start for s in doc.sents} | {t[1] for t in terminating} | set(self._comma_breaks(doc))
+        )
+        cuts = [c for c in cuts if c > 0] + [len(doc)]
+        begin = 0
+        for end in cuts:
+            for ent in doc.ents:
+                if not (begin <= ent.start < end):
+                    continue
+                if any(begin <= p[1] < ent.start for p in preceding):
+                    ent._.set(self.extension_name, True)
+                elif ent.label_ not in NO_FOLLOWING_NEGATION and any(
+                    ent.end <= f[1] < end for f in following
+                ):
+                    ent._.set(self.extension_name, True)
+            begin = end
+        return doc
+
+
+@dataclass
+class _Pattern:
+    label: str
+    value: str
+    phrase: str
+    order: int
+    gap_positions: Tuple[int, ...]
+
+
+UNIT_PATTERNS = [
+    # (regex anchored right after the number, role, multiplier); first hit wins
+    (r"\s*(?:/|out\s+of|outta|of)\s*(?:10|ten)\b", "pain", 1),
+    (r"\s*(?:h|hr|hrs|hour|hours)\b", "hours", 1),
+    (r"\s*(?:s|sec|secs|second|seconds)\b", "seconds", 1),
+    (r"\s*(?:x\s+)?(?:a|per)\s+(?:week|wk|month|day)\b", None, None),
+    (r"\s*(?:times?)\s+(?:a|per|each)\s+(?:week|wk|month)\b", None, None),
+    (r"\s*(?:min|mins|minute|minutes)\b(?!\s*(?:/|per)\s*(?:km|k|mile|mi))(?!\s+(?:in|into)\b)",
+     "seconds", 60),
+    (r"\s*(?:good\s+)?(?:reps?|repetitions?|times|goes|good ones|lifts|kicks)\b", "reps", 1),
+    # Distances, durations, paces, dates and weights are not answers the screener asks for.
+    (r"\s*(?:days?|weeks?|wks?|months?|mo|years?|yrs?|yo|y/o|k|km|kms|kilomet\w*|mi|miles?|m|"
+     r"metres?|meters?|am|pm|%|kg|kgs|lbs?|pounds|st|stone|mph|kph|marathons?|halfs?|races?|"
+     r"runs?|weeks?|ish\s+weeks?|:\d\d)\b", None, None),
+]
+PAIN_CONTEXT = re.compile(
+    r"\b(?:pain|painful|hurts?|hurting|sore|soreness|rate|rated|rating|severity|level|score|"
+    r"ache|aches|aching|scale)\b[^.!?\d]{0,35}$"
+)
+HOURS_CONTEXT = re.compile(r"\b(?:sit|sits|sitting|sat|seated|desk|commute|commuting)\b[^.!?\d]{0,30}$")
+SECONDS_CONTEXT = re.compile(r"\b(?:held|hold|holding|lasted|balanced|balance|managed)\b[^.!?\d]{0,20}$")
+DIGITS = r"\d+(?:\.\d+)?"
+
+
+class ClinicalNLP:
+    """The spaCy side of the extractor, usable without Rasa."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.nlp = spacy.blank("en")
+        self.nlp.add_pipe("sentencizer")
+        self._build_typo_index()
+        self._build_matcher()
+        neg = lexicon.negation
+        self.negex = _ScopedNegex(
+            self.nlp,
+            "clinical_negex",
+            neg_termset={
+                "pseudo_negations": neg["pseudo"],
+                "preceding_negations": neg["preceding"],
+                "following_negations": neg["following"],
+                "termination": neg["termination"],
+            },
+            ent_types=[],
+            extension_name="negex",
+            chunk_prefix=[],
+        )
+        self._build_number_regex()
+
+    # -- lexicon compilation -------------------------------------------------------------
+    def _tokens(self, text: str) -> List[str]:
+        return [base_norm(t.text) for t in self.nlp.make_doc(self._clean(text))]
+
+    def _build_typo_index(self) -> None:
+        self.known: Set[str] = set()
+        self.word_counts: Dict[str, int] = {}
+        typo_words: Set[str] = set()
+        for label, _, phrase in self.lexicon.phrases:
+            for slot in phrase.split():
+                for alt in slot.split("|"):
+                    for norm in self._tokens(alt):
+                        self.known.add(norm)
+                        self.word_counts[norm] = self.word_counts.get(norm, 0) + 1
+                        if label in TYPO_TYPES and len(norm) >= 6 and norm.isalpha():
+                            typo_words.add(norm)
+        self.typo_index: Dict[str, Set[str]] = {}
+        for word in typo_words:
+            for d in _deletes(word, 2 if len(word) >= 9 else 1):
+                self.typo_index.setdefault(d, set()).add(word)
+        from bot.nlu.input_guard import ENGLISH_WORDS  # real words are never "corrected"
+
+        self.protected = {base_norm(w) for w in ENGLISH_WORDS}
+
+    def _correct(self, norm: str) -> str:
+        if len(norm) < 6 or not norm.isalpha() or norm in self.known or norm in self.protected:
+            return norm
+        depth = 2 if len(norm) >= 9 else 1
+        best: Dict[int, Set[str]] = {}
+        for d in _deletes(norm, depth):
+            for word in self.typo_index.get(d, ()):
+                dist = _damerau(norm, word)
+                if dist <= (2 if len(word) >= 9 and len(norm) >= 9 else 1):
+                    best.setdefault(dist, set()).add(word)
+        if not best:
+            return norm
+        # Ties go to the word used in most phrases (the proper spelling), then alphabetically.
+        return min(best[min(best)], key=lambda w: (-self.word_counts[w], w))
+
+    def _build_matcher(self) -> None:
+        self.matcher = Matcher(self.nlp.vocab)
+        self.patterns: Dict[str, _Pattern] = {}
+        for order, (label, value, phrase) in enumerate(self.lexicon.phrases):
+            entry = f"{self.lexicon.path}: entities.{label}.{value}: phrase '{phrase}'"
+            variants = [phrase]
+            if "'s " in phrase or phrase.endswith("'s"):
+                variants.append(phrase.replace("'s", ""))  # "runners knee" == "runner's knee"
+            for variant in variants:
+                spec, gaps = [], []
+                for slot in variant.split():
+                    if slot == "...":
+                        for _ in range(GAP_MAX):
+                            gaps.append(len(spec))
+                            spec.append({"IS_PUNCT": False, "OP": "?"})
+                    elif slot == "<num>":
+                        spec.append({"LIKE_NUM": True})
+                    elif "|" in slot:
+                        alts = []
+                        for alt in slot.split("|"):
+                            toks = self._tokens(alt)
+                            if len(toks) != 1:
+                                raise LexiconError(
+                                    f"{entry}: alternative '{alt}' must be a single word"
+                                )
+                            alts.append(toks[0])
+                        spec.append({"NORM": {"IN": alts}})
+                    else:
+                        spec.extend({"NORM": t} for t in self._tokens(slot))
+                if not spec or all(s.get("OP") == "?" for s in spec):
+                    raise LexiconError(f"{entry}: has no words to match")
+                if spec[0].get("OP") == "?" or spec[-1].get("OP") == "?":
+                    raise LexiconError(f"{entry}: '...' must sit between words")
+                key = f"p{len(self.patterns)}"
+                self.patterns[key] = _Pattern(label, value, phrase, order, tuple(gaps))
+                self.matcher.add(key, [spec])
+
+    def _build_number_regex(self) -> None:
+        words = sorted(self.lexicon.number_words, key=len, reverse=True)
+        tens = [w for w in words if self.lexicon.number_words[w] in (20, 30, 40, 50, 60)]
+        ones = [w for w in words if 1 <= self.lexicon.number_words[w] <= 9]
+        word_alt = "|".join(map(re.escape, words)) or "(?!)"
+        compound = ""
+        if tens and ones:
+            compound = (
+                rf"(?:{'|'.join(map(re.escape, tens))})[\s-](?:{'|'.join(map(re.escape, ones))})|"
+            )
+        self.number_re = re.compile(
+            rf"(?<![\w.,/]){DIGITS}(?![.,]?\d)|\b(?:{compound}{word_alt})\b", re.IGNORECASE
+        )
+        self.range_re = re.compile(rf"\s*(?:-|–|to|or)\s*({DIGITS}|{word_alt})\b", re.IGNORECASE)
+        self.unit_res = [(re.compile(p, re.IGNORECASE), role, mult) for p, role, mult in UNIT_PATTERNS]
+
+    # -- extraction ---------------------------------------------------------------------
+    @staticmethod
+    def _clean(text: str) -> str:
+        # Same-length rewrites only, so offsets stay valid for the original text.
+        text = text.replace("\u2019", "'").replace("\u2018", "'")
+        text = re.sub(r"(?<=[A-Za-z])[-/](?=[A-Za-z])", " ", text)
+        return re.sub(r"(?<=s)'(?=\s)", " ", text)
+
+    def _number_value(self, raw: str) -> Optional[float]:
+        raw = raw.lower().strip()
+        if re.fullmatch(DIGITS, raw):
+            return float(raw)
+        parts = re.split(r"[\s-]+", raw)
+        if all(p in self.lexicon.number_words for p in parts):
+            return float(sum(self.lexicon.number_words[p] for p in parts))
+        return None
+
+    def parse(self, text: str) -> Doc:
+        doc = self.nlp(self._clean(text))
+        for token in doc:
+            token.norm_ = self._correct(base_norm(token.text))
+
+        found = []
+        for match_id, start, end, alignment in self.matcher(doc, with_alignments=True):
+            pattern = self.patterns[self.nlp.vocab.strings[match_id]]
+            gap = [start + i for i, a in enumerate(alignment) if a in pattern.gap_positions]
+            found.append((start, end, pattern, gap))
+        # Longest first; then a phrase without a gap; then lexicon order.
+        found.sort(key=lambda f: (-(f[1] - f[0]), bool(f[3]), f[2].order, f[0]))
+        taken: Set[int] = set()
+        spans: List[Span] = []
+        gap_negated: Set[Tuple[int, int]] = set()
+        for start, end, pattern, gap in found:
+            if taken.intersection(range(start, end)):
+                continue
+            taken.update(range(start, end))
+            spans.append(Span(doc, start, end, label=pattern.label, kb_id=pattern.value))
+            if any(doc[i].norm_ in NEGATION_NORMS for i in gap):
+                gap_negated.add((start, end))
+        spans = [s for s in spans if self._keep(doc, s)]
+        spans += self._letter_sides(doc, spans)
+        doc.ents = filter_spans(spans)
+        self.negex(doc)
+        for ent in doc.ents:
+            if (ent.start, ent.end) in gap_negated:
+                ent._.negex = True
+        return doc
+
+    def _keep(self, doc: Doc, span: Span) -> bool:
+        """Drops "right"/"left" used as ordinary words ("right after", "I left it")."""
+        if span.label_ != "side" or len(span) != 1:
+            return True
+        word = span[0].norm_
+        prev = doc[span.start - 1].norm_ if span.start > 0 else ""
+        nxt = doc[span.end].norm_ if span.end < len(doc) else ""
+        if word in ("right", "rigth", "rite", "rigt"):
+            if nxt in RIGHT_NOT_SIDE_NEXT or prev in RIGHT_NOT_SIDE_PREV:
+                return False
+            if span.start == 0 and nxt in (",", "so", "ok", "okay") and len(doc) > 3:
+                return False
+            if nxt == "?" and span.start > 0:
+                return False
+        if word in ("left", "lef", "leftt") and prev in LEFT_NOT_SIDE_PREV:
+            return False
+        return True
+
+    def _letter_sides(self, doc: Doc, spans: Sequence[Span]) -> List[Span]:
+        """"L knee" / "R hip", or a bare "L" / "R" answer."""
+        starts = {s.start for s in spans if s.label_ == "body_part"}
+        out = []
+        words = [t for t in doc if not t.is_punct]
+        for token in doc:
+            letter = token.text.rstrip(".")
+            if letter not in ("L", "R", "l", "r"):
+                continue
+            if token.i + 1 in starts or (len(words) == 1 and words[0].i == token.i):
+                value = "left" if letter.lower() == "l" else "right"
+                out.append(Span(doc, token.i, token.i + 1, label="side", kb_id=value))
+        return out
+
+    def numbers(self, text: str, taken: Sequence[Tuple[int, int]]) -> List[Dict[str, Any]]:
+        out: List[Dict[str, Any]] = []
+        lowered = text.lower()
+        hour_phrases = [(r"\bhalf an hour\b", 0.5), (r"\ban hour and a half\b", 1.5),
+                        (r"\ban hour\b", 1.0)]
+        used: List[Tuple[int, int]] = list(taken)
+
+        def free(s: int, e: int) -> bool:
+            return all(e <= a or s >= b for a, b in used)
+
+        for pattern, value in hour_phrases:
+            for m in re.finditer(pattern, lowered):
+                if free(m.start(), m.end()):
+                    out.append(_number(m.start(), m.end(), text, value, "hours"))
+                    used.append((m.start(), m.end()))
+
+        words_only = re.sub(r"[^\w\s]", " ", lowered).split()
+        for m in self.number_re.finditer(text):
+            start, end = m.start(), m.end()
+            if not free(start, end):
+                continue
+            value = self._number_value(m.group(0))
+            if value is None or value >= 1900:
+                continue
+            rest = text[end:]
+            rng = self.range_re.match(rest)
+            if rng and self._number_value(rng.group(1)) is not None:
+                value = (value + self._number_value(rng.group(1))) / 2
+                end += rng.end()
+                rest = text[end:]
+            role, skip = None, False
+            for regex, unit_role, mult in self.unit_res:
+                unit = regex.match(rest)
+                if unit:
+                    if unit_role is None:
+                        skip = True
+                    else:
+                        role, value, end = unit_role, value * mult, end + unit.end()
+                    break
+            if skip:
+                continue
+            before = lowered[max(0, start - 40):start]
+            if role is None and value <= 10 and PAIN_CONTEXT.search(before):
+                role = "pain"
+            elif role is None and value <= 24 and HOURS_CONTEXT.search(before):
+                role = "hours"
+            elif role is None and SECONDS_CONTEXT.search(before) and 10 <= value <= 120:
+                role = "seconds"
+            if role is None and m.group(0).lower() == "one" and len(words_only) > 2:
+                continue  # "one of my knees"
+            out.append(_number(start, end, text, value, role))
+            used.append((start, end))
+        return out
+
+    def extract(self, text: str) -> List[Dict[str, Any]]:
+        """Entities in Rasa's format (without the extractor name)."""
+        if not text or not text.strip():
+            return []
+        doc = self.parse(text)
+        entities = []
+        for ent in doc.ents:
+            entity = {
+                "entity": ent.label_,
+                "start": ent.start_char,
+                "end": ent.end_char,
+                "value": ent.kb_id_,
+                "confidence_entity": 1.0,
+            }
+            if ent._.negex:
+                entity["role"] = NEGATED
+            entities.append(entity)
+        entities += self.numbers(text, [(e["start"], e["end"]) for e in entities])
+        entities.sort(key=lambda e: (e["start"], e["end"]))
+        return entities
+
+
+RIGHT_NOT_SIDE_NEXT = {
+    "after", "away", "now", "before", "then", "there", "here", "when", "at", "as", "from", "up",
+    "into", "in", "through", "on", "behind", "below", "above", "under", "where", "around", "by",
+    "off", "down", "over", "across", "next", "along", "until", "till", "to", "thing", "or",
+    "wrong", "way", "answer", "time", "!",
+}
+RIGHT_NOT_SIDE_PREV = {"that", "'s", "thats", "that'", "you", "'re", "youre", "all", "alright",
+                       "is", "get", "got", "do", "did", "doing", "feel", "feels", "felt", "quite",
+                       "exactly", "not", "isn't"}
+LEFT_NOT_SIDE_PREV = {"i", "we", "you", "they", "he", "she", "have", "had", "has", "'ve", "'d",
+                      "just", "been", "being", "it", "nothing", "anything", "time", "only"}
+
+
+def _number(start: int, end: int, text: str, value: float, role: Optional[str]) -> Dict[str, Any]:
+    entity = {
+        "entity": "number",
+        "start": start,
+        "end": end,
+        "value": int(value) if float(value).is_integer() else round(value, 2),
+        "confidence_entity": 1.0,
+    }
+    if role:
+        entity["role"] = role
+    return entity
+
+
+_CACHE: Dict[Tuple[str, float], ClinicalNLP] = {}
+
+
+def build_nlp(lexicon_path: Text = DEFAULT_LEXICON) -> ClinicalNLP:
+    """A ClinicalNLP for the lexicon, rebuilt only when the file changes."""
+    path = resolve_lexicon_path(lexicon_path)
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime)
+    except FileNotFoundError:
+        raise LexiconError(f"{path}: lexicon file not found")
+    if key not in _CACHE:
+        _CACHE[key] = ClinicalNLP(load_lexicon(str(path)))
+    return _CACHE[key]
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class ClinicalEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Finds body parts, sides, timings, injuries, gait signs, red flags, self-check
+    faults and numbers, normalised to the screener's ids; negated mentions get role
+    `negated`."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"lexicon_path": DEFAULT_LEXICON}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.config = config
+        self.clinical = build_nlp(config.get("lexicon_path") or DEFAULT_LEXICON)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ClinicalEntityExtractor:
+        return cls(config)
+
+    @property
+    def name(self) -> Text:
+        return EXTRACTOR_NAME
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            entities = self.add_extractor_name(self.clinical.extract(text))
+            message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        return messages

@@ -1,0 +1,93 @@
+"""Build rasa_sdk trackers and run actions the way the action server does (covidflow style)."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import slots as s
+from actions.clinic_config import clinic_slot_values, load_clinic
+
+ROOT = Path(__file__).resolve().parents[2]
+ALL_CLEAR = {s.RF_EMERGENCY: [s.NONE], s.RF_URGENT_CARE: [s.NONE], s.RF_SEE_CLINICIAN: [s.NONE]}
+
+
+@lru_cache(maxsize=None)
+def domain() -> Dict[str, Any]:
+    return yaml.safe_load((ROOT / "domain.yml").read_text())
+
+
+def entity(name: str, value: Any, role: Optional[str] = None) -> Dict[str, Any]:
+    found = {"entity": name, "value": value}
+    if role:
+        found["role"] = role
+    return found
+
+
+def tracker(
+    slots: Optional[Dict[str, Any]] = None,
+    intent: Optional[str] = "inform",
+    entities: Optional[List[Dict[str, Any]]] = None,
+    text: str = "",
+    requested_slot: Optional[str] = None,
+    active_loop: Optional[str] = "screening_form",
+    events: Optional[List[Dict[str, Any]]] = None,
+) -> Tracker:
+    all_slots = {name: None for name in domain()["slots"]}
+    all_slots.update(clinic_slot_values(load_clinic()))
+    all_slots.update(slots or {})
+    all_slots[s.REQUESTED_SLOT] = requested_slot
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0} if intent else {},
+        "entities": entities or [],
+    }
+    return Tracker(
+        sender_id="test-runner",
+        slots=all_slots,
+        latest_message=latest,
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action, tracker_: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """Run one action; return (events, messages) as the action server would send them."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker_, domain()))
+    return events, dispatcher.messages
+
+
+def slot_sets(events) -> Dict[str, Any]:
+    """The SlotSet events as {slot: value} (the last one wins)."""
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def responses(messages) -> List[str]:
+    return [m.get("response") for m in messages if m.get("response")]
+
+
+def texts(messages) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def render(messages) -> str:
+    """What the runner would read: texts plus domain responses with clinic slots filled in."""
+    values = clinic_slot_values(load_clinic())
+    out = []
+    for message in messages:
+        if message.get("text"):
+            out.append(message["text"])
+        elif message.get("response"):
+            template = domain()["responses"][message["response"]][0]["text"]
+            out.append(template.format(**values))
+    return "\n".join(out)

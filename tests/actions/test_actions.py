@@ -1,0 +1,230 @@
+"""Every custom action other than the form: what it says and what it records."""
+
+import re
+
+import pytest
+
+from actions import slots as s
+from actions.apply_correction import ActionApplyCorrection
+from actions.ask_red_flags import ActionAskRfEmergency, ActionAskRfSeeClinician, ActionAskRfUrgentCare
+from actions.clinic_config import load_clinic
+from actions.define_term import ActionDefineTerm
+from actions.explain_why import ActionExplainWhy
+from actions.rephrase import ActionRephrase
+from actions.session_start import ActionSessionStart
+from actions.show_result import ActionShowResult
+from actions.start_over import ActionStartOver
+from actions.stop_screen import ActionStopScreen
+from tests.actions.helpers import ALL_CLEAR, entity, render, responses, run, slot_sets, texts, tracker
+
+CLINIC = load_clinic()
+
+FULL_GAIT_ANALYSIS = {
+    **ALL_CLEAR,
+    s.PAIN_AREAS: ["knee"], s.NO_PAIN: False, s.PAIN_SIDE: "left", s.PAIN_TIMING: ["after_runs"],
+    s.PAIN_SEVERITY: 4, s.RUNNING_EFFORT: "yes", s.INJURIES: ["shin_splints"], s.INJURY_RECURRING: "yes",
+    s.SITTING_HOURS: 9, s.GAIT_SIGNS: ["overstriding"],
+    s.ACTIVATION_CHOICE: s.DO_NOW, s.ACTIVATION_HARDER_SIDE: "left", s.ACTIVATION_FELT_WHERE: ["hamstring"],
+    s.BALANCE_CHOICE: s.DO_NOW, s.BALANCE_PROBLEM_SIDE: "left", s.BALANCE_HIP_PAIN: "no",
+    s.DONKEY_CHOICE: s.SKIP,
+}
+
+ALL_CLEAR_SELF_CARE = {
+    **ALL_CLEAR, s.PAIN_AREAS: [], s.NO_PAIN: True, s.RUNNING_EFFORT: "no", s.INJURIES: [s.NONE],
+    s.SITTING_HOURS: 3, s.GAIT_SIGNS: [s.NONE],
+    s.ACTIVATION_CHOICE: s.DO_NOW, s.ACTIVATION_HARDER_SIDE: "neither", s.ACTIVATION_FELT_WHERE: ["glute"],
+    s.BALANCE_CHOICE: s.DO_NOW, s.BALANCE_PROBLEM_SIDE: "neither", s.BALANCE_HIP_PAIN: "no",
+    s.DONKEY_CHOICE: s.DO_NOW, s.DONKEY_FAULTS: [s.NONE], s.DONKEY_REPS_LEFT: 10, s.DONKEY_REPS_RIGHT: 10,
+}
+
+
+def show_result(slots):
+    events, messages = run(ActionShowResult(), tracker(slots, intent="deny", active_loop=None))
+    return slot_sets(events), messages
+
+
+# ----------------------------------------------------------------------------- result
+def test_result_for_a_runner_with_glute_signs_is_gait_analysis_with_booking():
+    result, messages = show_result(FULL_GAIT_ANALYSIS)
+    assert result[s.TRIAGE] == "gait_analysis"
+    assert {"pain_in_linked_area", "running_feels_harder", "injury_history", "prolonged_sitting",
+            "activation_asymmetry", "activation_compensation", "single_leg_instability",
+            "overstriding"} <= set(result[s.FINDINGS])
+    assert result[s.RED_FLAGS] == []
+    assert result[s.PAIN_AREAS] == ["knee"]
+    shown = render(messages)
+    assert CLINIC["booking_url"] in shown
+    assert "hamstring" in shown  # the runner's own answer, explained back
+    assert "not a diagnosis" in shown.lower()
+    assert responses(messages)[-1] == "utter_next_steps_booking"
+
+
+def test_result_for_an_all_clear_runner_is_self_care_without_findings():
+    result, messages = show_result(ALL_CLEAR_SELF_CARE)
+    assert result[s.TRIAGE] == "self_care"
+    assert result[s.FINDINGS] == []
+    assert CLINIC["booking_url"] not in render(messages)
+    assert responses(messages)[-1] == "utter_next_steps"
+
+
+@pytest.mark.parametrize("group_slot, flag, level", [
+    (s.RF_EMERGENCY, "chest_symptoms", "emergency"),
+    (s.RF_URGENT_CARE, "cannot_bear_weight", "urgent_care"),
+    (s.RF_SEE_CLINICIAN, "systemic_signs", "see_clinician"),
+])
+def test_red_flag_result_gives_advice_safety_net_and_contact_but_no_booking(group_slot, flag, level):
+    slots = {**ALL_CLEAR, group_slot: [flag]}
+    result, messages = show_result(slots)
+    assert result[s.TRIAGE] == level
+    assert result[s.RED_FLAGS] == [flag]
+    assert result[s.FINDINGS] == []
+    shown = render(messages)
+    assert CLINIC["emergency_number"] in shown
+    assert CLINIC["phone"] in shown
+    assert CLINIC["booking_url"] not in shown
+
+
+def test_unspecified_yes_to_the_emergency_group_sends_to_emergency():
+    result, _ = show_result({s.RF_EMERGENCY: ["yes"]})
+    assert result[s.TRIAGE] == "emergency"
+    assert set(result[s.RED_FLAGS]) == {"chest_symptoms", "saddle_numbness_or_bladder", "clot_in_lung"}
+
+
+def test_the_result_records_a_clinician_summary_with_rule_ids():
+    result, _ = show_result(FULL_GAIT_ANALYSIS)
+    summary = result[s.SCREEN_SUMMARY]
+    assert summary["triage"] == "gait_analysis"
+    assert {f["id"] for f in summary["findings"]} == set(result[s.FINDINGS])
+    assert all(f["sources"] for f in summary["findings"])
+
+
+def test_severe_pain_result_says_why_no_self_checks_were_offered():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["during_runs"],
+             s.PAIN_SEVERITY: 9, s.RUNNING_EFFORT: "no", s.INJURIES: [s.NONE], s.SITTING_HOURS: 5,
+             s.GAIT_SIGNS: [s.NONE]}
+    result, messages = show_result(slots)
+    assert result[s.TRIAGE] == "gait_analysis"
+    assert "check" in texts(messages).split("\n")[0].lower()
+
+
+# ----------------------------------------------------------------------------- red-flag questions
+@pytest.mark.parametrize("action, ids", [
+    (ActionAskRfEmergency(), ["chest_symptoms", "saddle_numbness_or_bladder", "clot_in_lung"]),
+    (ActionAskRfUrgentCare(), ["achilles_rupture", "cannot_bear_weight", "hot_swollen_joint",
+                               "calf_swelling", "groin_pain_weight_bearing"]),
+    (ActionAskRfSeeClinician(), ["bone_stress_signs", "nerve_symptoms", "systemic_signs"]),
+])
+def test_red_flag_question_lists_each_flag_with_a_button_plus_not_sure_and_none(action, ids):
+    _, messages = run(action, tracker())
+    (message,) = messages
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert payloads[-2:] == ["/not_sure", "/deny"]
+    assert [re.search(r'"red_flag": "(\w+)"', p).group(1) for p in payloads[:-2]] == ids
+    assert message["text"].count("\n- ") == len(ids)
+
+
+# ----------------------------------------------------------------------------- interruptions
+@pytest.mark.parametrize("requested, response", [
+    (s.RF_URGENT_CARE, "utter_why_red_flags"),
+    (s.PAIN_AREAS, "utter_why_pain_areas"),
+    (s.SITTING_HOURS, "utter_why_sitting_hours"),
+    (s.BALANCE_CHOICE, "utter_why_self_check"),
+    (s.DONKEY_REPS_LEFT, "utter_why_self_check_answer"),
+    (None, "utter_why_screen"),
+])
+def test_why_explains_the_question_being_asked(requested, response):
+    _, messages = run(ActionExplainWhy(), tracker(intent="ask_why", requested_slot=requested))
+    assert responses(messages) == [response]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("what is the glute medius?", "medius"),
+    ("what does crossover mean", "cross"),
+    ("what's a gait analysis", "gait analysis"),
+])
+def test_define_term_answers_in_plain_words(question, expected):
+    _, messages = run(ActionDefineTerm(), tracker(intent="ask_define", text=question))
+    assert expected in texts(messages).lower()
+
+
+def test_define_term_without_a_known_term_points_to_the_clinic():
+    _, messages = run(ActionDefineTerm(), tracker(intent="ask_define", text="what is a flux capacitor"))
+    assert responses(messages) == ["utter_no_definition"]
+
+
+def test_correction_during_the_screen_changes_the_answer_and_confirms_it():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "right"}
+    events, messages = run(ActionApplyCorrection(), tracker(
+        slots, intent="correct", text="actually it's my left knee",
+        entities=[entity("side", "left"), entity("body_part", "knee")], requested_slot=s.RUNNING_EFFORT))
+    assert slot_sets(events) == {s.PAIN_AREAS: ["knee"], s.NO_PAIN: False, s.PAIN_SIDE: "left"}
+    assert "left knee" in texts(messages)
+
+
+def test_a_side_correction_goes_to_the_most_recent_side_answer():
+    slot_events = [{"event": "slot", "name": s.PAIN_SIDE, "value": "left"},
+                   {"event": "slot", "name": s.BALANCE_PROBLEM_SIDE, "value": "left"}]
+    events, _ = run(ActionApplyCorrection(), tracker(
+        {**ALL_CLEAR, s.PAIN_SIDE: "left", s.BALANCE_PROBLEM_SIDE: "left"}, intent="correct",
+        text="sorry I meant right", entities=[entity("side", "right")], events=slot_events))
+    assert slot_sets(events) == {s.BALANCE_PROBLEM_SIDE: "right"}
+
+
+def test_correction_after_the_result_recomputes_the_result():
+    slots = {**ALL_CLEAR_SELF_CARE, s.TRIAGE: "self_care", s.FINDINGS: []}
+    events, messages = run(ActionApplyCorrection(), tracker(
+        slots, intent="correct", text="actually I sit about 10 hours", active_loop=None,
+        entities=[entity("number", 10, "hours")]))
+    updates = slot_sets(events)
+    assert updates[s.SITTING_HOURS] == 10
+    assert updates[s.FINDINGS] == ["prolonged_sitting"]
+    assert updates[s.TRIAGE] == "self_care"
+    assert "updated result" in texts(messages)
+
+
+def test_correction_after_the_result_that_opens_questions_brings_the_form_back():
+    slots = {**ALL_CLEAR_SELF_CARE, s.TRIAGE: "self_care"}
+    events, _ = run(ActionApplyCorrection(), tracker(
+        slots, intent="correct", text="actually my knee does hurt", active_loop=None,
+        entities=[entity("body_part", "knee")]))
+    assert slot_sets(events)[s.PAIN_AREAS] == ["knee"]
+    assert ("followup", "screening_form") in [(e["event"], e.get("name")) for e in events]
+
+
+def test_correction_without_anything_to_change_asks_which_answer():
+    events, messages = run(ActionApplyCorrection(), tracker(intent="correct", text="wait that's wrong"))
+    assert events == []
+    assert responses(messages) == ["utter_correction_which"]
+
+
+def test_start_over_clears_answers_and_result_but_keeps_clinic_details():
+    events, messages = run(ActionStartOver(), tracker(FULL_GAIT_ANALYSIS, intent="restart"))
+    cleared = slot_sets(events)
+    assert all(cleared[slot] is None for slot in s.FORM_SLOTS + (s.TRIAGE, s.FINDINGS))
+    assert not set(cleared) & set(s.CLINIC_SLOTS)
+    assert responses(messages) == ["utter_start_over"]
+
+
+def test_stop_ends_the_form():
+    events, messages = run(ActionStopScreen(), tracker(intent="stop"))
+    assert ("active_loop", None) in [(e["event"], e.get("name")) for e in events]
+    assert responses(messages) == ["utter_screen_stopped"]
+
+
+@pytest.mark.parametrize("problem, response", [
+    (None, "utter_rephrase"), ("too_long", "utter_input_too_long"), ("not_english", "utter_input_not_english"),
+])
+def test_rephrase_outside_the_form(problem, response):
+    entities = [entity("input_problem", problem)] if problem else []
+    _, messages = run(ActionRephrase(), tracker(intent="nlu_fallback", entities=entities, active_loop=None))
+    assert responses(messages)[0] == response
+    assert "start" in texts(messages)
+
+
+def test_session_start_loads_the_clinic_details_from_its_config_file():
+    events, _ = run(ActionSessionStart(), tracker(active_loop=None))
+    values = slot_sets(events)
+    assert values[s.CLINIC_NAME] == CLINIC["name"]
+    assert values[s.BOOKING_URL] == CLINIC["booking_url"]
+    assert values[s.EMERGENCY_NUMBER] == CLINIC["emergency_number"]
+    assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"

@@ -1,0 +1,71 @@
+"""The domain and the action code agree: no question without wording, no button a form can't read."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from actions import slots as s
+from actions.explain_why import why_response
+from actions.reading import INPUT_PROBLEM_RESPONSE, INVALID_RESPONSE, INTERRUPTION_INTENTS
+from actions.screening import vocabulary as v
+from tests.actions.helpers import ROOT, domain
+
+RESPONSES = domain()["responses"]
+INTENTS = set(domain()["intents"])
+ACTIONS = set(domain()["actions"])
+
+ENTITY_VALUES = {
+    "body_part": v.BODY_AREAS, "side": v.SIDES, "timing": v.PAIN_TIMINGS, "injury": v.INJURIES,
+    "gait_sign": v.GAIT_SIGNS, "check_fault": v.BALANCE_FAULTS + v.DONKEY_FAULTS,
+}
+
+
+def test_every_form_question_has_wording():
+    for slot in domain()["forms"]["screening_form"]["required_slots"]:
+        assert f"utter_ask_{slot}" in RESPONSES or f"action_ask_{slot}" in ACTIONS, slot
+
+
+def test_slot_constants_match_the_domain():
+    names = {value for key, value in vars(s).items()
+             if key.isupper() and isinstance(value, str) and not key.startswith(("DO_", "SKIP", "NONE", "UNSURE", "SKIPPED"))}
+    assert names - {s.REQUESTED_SLOT} <= set(domain()["slots"])
+
+
+def test_every_response_the_actions_send_exists():
+    used = set(INVALID_RESPONSE.values()) | set(INPUT_PROBLEM_RESPONSE.values())
+    used |= {why_response(slot) for slot in s.FORM_SLOTS + (None,)}
+    for path in (ROOT / "actions").glob("*.py"):
+        used |= set(re.findall(r'response="(utter_\w+)"', path.read_text()))
+        used |= set(re.findall(r'"(utter_\w+)"', path.read_text()))
+    missing = sorted(r for r in used if r not in RESPONSES)
+    assert not missing
+
+
+def test_interruption_intents_exist():
+    assert INTERRUPTION_INTENTS <= INTENTS
+
+
+def _buttons():
+    for name, variants in RESPONSES.items():
+        for variant in variants:
+            for button in variant.get("buttons", []):
+                yield name, button
+
+
+@pytest.mark.parametrize("name, button", list(_buttons()), ids=lambda x: x if isinstance(x, str) else x["title"])
+def test_every_button_payload_is_an_intent_with_known_entity_values(name, button):
+    payload = button["payload"].replace("{{", "{").replace("}}", "}")
+    match = re.fullmatch(r"/(\w+)(\{.*\})?", payload)
+    assert match, payload
+    assert match.group(1) in INTENTS
+    for entity, value in json.loads(match.group(2) or "{}").items():
+        if entity in ENTITY_VALUES:
+            assert value in ENTITY_VALUES[entity], (entity, value)
+
+
+def test_no_response_is_longer_than_a_chat_bubble_should_be():
+    for name, variants in RESPONSES.items():
+        for variant in variants:
+            assert len(variant.get("text", "")) <= 900, name

@@ -1,0 +1,187 @@
+"""validate_screening_form: what the runner sees and what gets recorded, turn by turn."""
+
+import pytest
+
+from actions import slots as s
+from actions.screening_form import ValidateScreeningForm
+from tests.actions.helpers import ALL_CLEAR, entity, render, responses, run, slot_sets, tracker
+
+FORM = ValidateScreeningForm()
+
+
+def turn(slots=None, requested=None, intent="inform", entities=None, text=""):
+    events, messages = run(FORM, tracker(slots, intent, entities, text, requested_slot=requested))
+    return slot_sets(events), messages
+
+
+def test_form_starts_with_the_emergency_red_flags():
+    updates, _ = turn(requested=None, intent="affirm", text="yes let's start")
+    assert updates[s.REQUESTED_SLOT] == s.RF_EMERGENCY
+
+
+@pytest.mark.parametrize("group_slot, flag, level_slot_next", [
+    (s.RF_EMERGENCY, "chest_symptoms", None),
+    (s.RF_URGENT_CARE, "calf_swelling", None),
+    (s.RF_SEE_CLINICIAN, "nerve_symptoms", None),
+])
+def test_a_red_flag_ends_the_form_at_once(group_slot, flag, level_slot_next):
+    answered = {k: v for k, v in ALL_CLEAR.items() if k != group_slot}
+    updates, _ = turn(answered, requested=group_slot, entities=[entity("red_flag", flag)])
+    assert updates[group_slot] == [flag]
+    assert updates[s.REQUESTED_SLOT] is level_slot_next
+
+
+def test_not_sure_to_a_red_flag_group_counts_as_yes_and_ends_the_form():
+    updates, _ = turn(requested=s.RF_EMERGENCY, intent="not_sure", text="not sure")
+    assert updates[s.RF_EMERGENCY] == [s.UNSURE]
+    assert updates[s.REQUESTED_SLOT] is None
+
+
+def test_none_of_these_moves_to_the_next_red_flag_group():
+    updates, _ = turn(requested=s.RF_EMERGENCY, intent="deny", text="none of these")
+    assert updates[s.RF_EMERGENCY] == [s.NONE]
+    assert updates[s.REQUESTED_SLOT] == s.RF_URGENT_CARE
+
+
+def test_red_flag_named_while_answering_something_else_ends_the_form():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["calf"]}
+    updates, _ = turn(slots, requested=s.PAIN_SIDE, intent="report_red_flag",
+                      entities=[entity("red_flag", "clot_in_lung"), entity("side", "left")])
+    assert updates[s.RF_EMERGENCY] == ["clot_in_lung"]
+    assert updates[s.REQUESTED_SLOT] is None
+
+
+def test_several_pain_areas_at_once_and_the_side_said_with_them():
+    updates, _ = turn(ALL_CLEAR, requested=s.PAIN_AREAS, text="my left knee and shin",
+                      entities=[entity("side", "left"), entity("body_part", "knee"), entity("body_part", "shin")])
+    assert updates[s.PAIN_AREAS] == ["knee", "shin"]
+    assert updates[s.PAIN_SIDE] == "left"
+    assert updates[s.REQUESTED_SLOT] == s.PAIN_TIMING  # side is not asked again
+
+
+def test_negated_body_part_is_not_taken_as_pain():
+    updates, _ = turn(ALL_CLEAR, requested=s.PAIN_AREAS, text="knees are fine but my right foot kills",
+                      entities=[entity("body_part", "knee", "negated"), entity("body_part", "foot"),
+                                entity("side", "right")])
+    assert updates[s.PAIN_AREAS] == ["foot"]
+
+
+def test_nothing_hurts_skips_side_timing_and_severity():
+    updates, _ = turn(ALL_CLEAR, requested=s.PAIN_AREAS, intent="no_pain", text="nothing hurts")
+    assert updates[s.PAIN_AREAS] == []
+    assert updates[s.NO_PAIN] is True
+    assert updates[s.REQUESTED_SLOT] == s.RUNNING_EFFORT
+
+
+def test_pain_at_rest_in_the_shin_stops_before_the_self_checks():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["shin"], s.PAIN_SIDE: "left"}
+    updates, _ = turn(slots, requested=s.PAIN_TIMING, entities=[entity("timing", "at_rest")])
+    assert updates[s.PAIN_TIMING] == ["at_rest"]
+    assert updates[s.REQUESTED_SLOT] is None
+
+
+def test_severe_pain_means_no_self_checks_are_offered():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["during_runs"],
+             s.PAIN_SEVERITY: 8, s.RUNNING_EFFORT: "no", s.INJURIES: [s.NONE], s.SITTING_HOURS: 5}
+    updates, _ = turn(slots, requested=s.GAIT_SIGNS, intent="deny", text="none")
+    assert updates[s.REQUESTED_SLOT] is None
+
+
+def test_mild_pain_leads_to_the_self_checks_with_an_intro():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["during_runs"],
+             s.PAIN_SEVERITY: 3, s.RUNNING_EFFORT: "no", s.INJURIES: [s.NONE], s.SITTING_HOURS: 5}
+    updates, messages = turn(slots, requested=s.GAIT_SIGNS, intent="deny", text="none")
+    assert updates[s.REQUESTED_SLOT] == s.ACTIVATION_CHOICE
+    assert "utter_self_checks_intro" in responses(messages)
+
+
+def test_skipping_a_check_skips_its_questions():
+    updates, _ = turn({**ALL_CLEAR, s.NO_PAIN: True, s.PAIN_AREAS: [], s.RUNNING_EFFORT: "no",
+                       s.INJURIES: [s.NONE], s.SITTING_HOURS: 4, s.GAIT_SIGNS: [s.SKIPPED]},
+                      requested=s.ACTIVATION_CHOICE, intent="skip", text="skip")
+    assert updates[s.ACTIVATION_CHOICE] == s.SKIP
+    assert updates[s.REQUESTED_SLOT] == s.BALANCE_CHOICE
+
+
+def test_doing_a_check_asks_for_the_result_per_side():
+    updates, _ = turn({**ALL_CLEAR, s.NO_PAIN: True, s.PAIN_AREAS: [], s.RUNNING_EFFORT: "no",
+                       s.INJURIES: [s.NONE], s.SITTING_HOURS: 4, s.GAIT_SIGNS: [s.SKIPPED]},
+                      requested=s.ACTIVATION_CHOICE, intent="affirm", text="do it now")
+    assert updates[s.ACTIVATION_CHOICE] == s.DO_NOW
+    assert updates[s.REQUESTED_SLOT] == s.ACTIVATION_HARDER_SIDE
+
+
+def test_an_unreadable_answer_gets_a_specific_reask_and_keeps_the_question():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["during_runs"]}
+    updates, messages = turn(slots, requested=s.PAIN_SEVERITY, intent="inform", text="pretty bad tbh")
+    assert responses(messages) == ["utter_invalid_pain_severity"]
+    assert updates[s.PAIN_SEVERITY] is None
+    assert updates[s.FAILED_ATTEMPTS] == 1
+    assert updates[s.REQUESTED_SLOT] == s.PAIN_SEVERITY
+
+
+def test_a_pain_score_above_ten_is_refused():
+    updates, messages = turn(ALL_CLEAR, requested=s.PAIN_SEVERITY, entities=[entity("number", 15)], text="15")
+    assert "utter_invalid_pain_severity" in responses(messages)
+    assert updates[s.PAIN_SEVERITY] is None
+
+
+def test_after_two_misses_the_bot_explains_why_the_question_matters():
+    slots = {**ALL_CLEAR, s.FAILED_ATTEMPTS: 1}
+    _, messages = turn(slots, requested=s.SITTING_HOURS, text="dunno lots")
+    assert responses(messages) == ["utter_invalid_sitting_hours", "utter_why_sitting_hours"]
+
+
+def test_a_good_answer_resets_the_miss_count():
+    updates, _ = turn({**ALL_CLEAR, s.FAILED_ATTEMPTS: 2}, requested=s.SITTING_HOURS,
+                      entities=[entity("number", 9, "hours")], text="9 hours")
+    assert updates[s.SITTING_HOURS] == 9
+    assert updates[s.FAILED_ATTEMPTS] == 0
+
+
+@pytest.mark.parametrize("problem, response", [
+    ("empty", "utter_input_empty"), ("too_long", "utter_input_too_long"),
+    ("no_words", "utter_input_no_words"), ("not_english", "utter_input_not_english"),
+])
+def test_bad_input_gets_its_own_reply_and_the_question_again(problem, response):
+    updates, messages = turn(ALL_CLEAR, requested=s.PAIN_AREAS, intent="nlu_fallback",
+                             entities=[entity("input_problem", problem)], text="...")
+    assert responses(messages) == [response]
+    assert updates[s.REQUESTED_SLOT] == s.PAIN_AREAS
+
+
+@pytest.mark.parametrize("intent", ["ask_why", "ask_define", "correct", "restart", "stop",
+                                    "human_handoff", "out_of_scope", "bot_challenge"])
+def test_messages_that_are_not_answers_set_no_answer_so_a_rule_can_handle_them(intent):
+    updates, messages = turn(ALL_CLEAR, requested=s.PAIN_AREAS, intent=intent,
+                             entities=[entity("body_part", "knee")], text="actually my knee")
+    assert set(updates) == {s.REQUESTED_SLOT}
+    assert messages == []
+
+
+def test_an_opening_message_fills_several_answers_and_confirms_them():
+    updates, messages = turn(
+        ALL_CLEAR, requested=s.PAIN_AREAS,
+        text="my left knee hurts after runs, about 6/10, and I sit 9 hours a day",
+        entities=[entity("side", "left"), entity("body_part", "knee"), entity("timing", "after_runs"),
+                  entity("number", 6, "pain"), entity("number", 9, "hours")])
+    assert updates[s.PAIN_AREAS] == ["knee"]
+    assert updates[s.PAIN_SIDE] == "left"
+    assert updates[s.PAIN_TIMING] == ["after_runs"]
+    assert updates[s.PAIN_SEVERITY] == 6
+    assert updates[s.SITTING_HOURS] == 9
+    assert updates[s.REQUESTED_SLOT] == s.RUNNING_EFFORT
+    shown = render(messages)
+    assert "9 hours of sitting" in shown and "after runs" in shown
+
+
+def test_body_parts_during_the_squeeze_check_mean_where_it_was_felt_not_pain():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.ACTIVATION_CHOICE: s.DO_NOW, s.ACTIVATION_HARDER_SIDE: "left"}
+    updates, _ = turn(slots, requested=s.ACTIVATION_FELT_WHERE, entities=[entity("body_part", "hamstring")])
+    assert updates[s.ACTIVATION_FELT_WHERE] == ["hamstring"]
+    assert s.PAIN_AREAS not in updates
+
+
+def test_reps_for_each_side_in_one_answer():
+    updates, _ = turn(ALL_CLEAR, requested=s.DONKEY_REPS_LEFT, entities=[entity("number", 8)], text="8 on each side")
+    assert updates[s.DONKEY_REPS_LEFT] == 8 and updates[s.DONKEY_REPS_RIGHT] == 8

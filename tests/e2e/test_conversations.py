@@ -1,0 +1,229 @@
+"""Whole conversations over the REST channel against the real Rasa and action servers.
+
+Each test plays a runner from "hi" to the result, in free text or by tapping buttons, and
+checks what the runner reads and the result contract in the conversation's slots.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Dict, List
+
+import pytest
+
+from actions.clinic_config import load_clinic
+from tests.servers import BotServers
+
+pytestmark = [pytest.mark.model, pytest.mark.servers]
+
+CLINIC = load_clinic()
+_ids = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    servers = BotServers(tmp_path_factory.mktemp("e2e")).start()
+    yield servers
+    servers.stop()
+
+
+class Runner:
+    """One runner's conversation; keeps a transcript for failure messages."""
+
+    def __init__(self, bot: BotServers, name: str):
+        self.bot = bot
+        self.sender = f"{name}-{next(_ids)}"
+        self.transcript: List[str] = []
+        self.last: List[Dict] = []
+
+    def say(self, message: str) -> str:
+        self.last = self.bot.say(self.sender, message)
+        self.transcript.append(f"> {message[:80]}")
+        self.transcript += [f"  {m.get('text', '')[:160]}" for m in self.last]
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return "\n".join(m.get("text", "") for m in self.last)
+
+    def buttons(self) -> Dict[str, str]:
+        return {b["title"]: b["payload"] for m in self.last for b in m.get("buttons", [])}
+
+    def tap(self, title: str) -> str:
+        buttons = self.buttons()
+        assert title in buttons, f"no button {title!r} in {list(buttons)}\n" + self.log
+        return self.say(buttons[title])
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.transcript)
+
+    def expect(self, *fragments: str) -> None:
+        for fragment in fragments:
+            assert fragment.lower() in self.text.lower(), f"expected {fragment!r}\n{self.log}"
+
+    def slots(self) -> Dict:
+        return self.bot.slots(self.sender)
+
+
+def start(runner: Runner) -> None:
+    runner.say("hi")
+    runner.expect("not a diagnosis", CLINIC["emergency_number"])
+    runner.say("yes please")
+    runner.expect("chest pain")
+
+
+def clear_red_flags(runner: Runner, answers=("none of those", "no", "nope, none")) -> None:
+    start(runner)
+    for answer in answers:
+        runner.say(answer)
+
+
+def test_free_text_runner_reaches_gait_analysis_with_an_explained_result(bot):
+    runner = Runner(bot, "free-text")
+    clear_red_flags(runner)
+    runner.expect("where")
+    runner.say("my left knee and shin get sore after long runs")
+    runner.expect("0 to 10")
+    runner.say("about a 4")
+    runner.say("yeah it feels way harder than it used to")
+    runner.say("I've had shin splints and runner's knee")
+    runner.say("yes they keep coming back")
+    runner.say("like 9 hours at a desk")
+    runner.say("my coach said I overstride")
+    runner.expect("self-check 1 of 3")
+    runner.say("ok let's do it")
+    runner.say("the left side was much harder")
+    runner.say("mostly in the back of my thigh")
+    runner.expect("self-check 2 of 3")
+    runner.say("skip")
+    runner.expect("self-check 3 of 3")
+    runner.say("skip that one too")
+    runner.expect(CLINIC["booking_url"], "not a diagnosis")
+    slots = runner.slots()
+    assert slots["triage"] == "gait_analysis", runner.log
+    assert {"pain_in_linked_area", "running_feels_harder", "injury_history", "prolonged_sitting",
+            "activation_asymmetry", "activation_compensation", "overstriding"} <= set(slots["findings"]), runner.log
+    assert set(slots["pain_areas"]) == {"knee", "shin"}
+    assert slots["red_flags"] == []
+    assert slots["screen_summary"]["triage"] == "gait_analysis"
+
+
+def test_button_runner_with_all_three_checks(bot):
+    runner = Runner(bot, "buttons")
+    runner.say("/greet")
+    runner.tap("Yes, let's start")
+    for _ in range(3):
+        runner.tap("None of these")
+    runner.tap("Hip")
+    runner.tap("Right")
+    runner.tap("During runs")
+    runner.tap("2 - mild")
+    runner.tap("No")
+    runner.tap("None")
+    runner.tap("4 to 7")
+    runner.tap("Hip drop")
+    runner.tap("Do it now")
+    runner.tap("They felt the same")
+    runner.tap("In my glutes")
+    runner.tap("Do it now")
+    runner.tap("Trouble on my right leg")
+    runner.tap("Yes")
+    runner.tap("Do it now")
+    runner.tap("Thighs came apart")
+    runner.tap("7")
+    runner.tap("3")
+    slots = runner.slots()
+    assert slots["triage"] == "gait_analysis", runner.log
+    assert {"pain_in_linked_area", "pelvic_drop", "single_leg_instability",
+            "lateral_hip_pain_on_balance", "donkey_kick_compensation"} <= set(slots["findings"]), runner.log
+    assert "activation_asymmetry" not in slots["findings"]
+    runner.tap("Book a gait analysis")
+    runner.expect(CLINIC["booking_url"])
+
+
+def test_all_clear_runner_gets_self_care(bot):
+    runner = Runner(bot, "all-clear")
+    clear_red_flags(runner)
+    runner.say("nothing hurts at all")
+    runner.expect("harder work")
+    runner.say("no")
+    runner.say("no injuries")
+    runner.say("maybe 3 hours")
+    runner.say("none of those")
+    runner.say("do it now")
+    runner.say("they felt the same")
+    runner.say("in my glutes")
+    runner.say("skip")
+    runner.say("skip")
+    slots = runner.slots()
+    assert slots["triage"] == "self_care", runner.log
+    assert slots["findings"] == []
+    assert slots["pain_areas"] == []
+    assert CLINIC["booking_url"] not in runner.text
+
+
+@pytest.mark.parametrize("answers, flag, level", [
+    (["I get chest pain when I run hills"], "chest_symptoms", "emergency"),
+    (["no", "my calf is swollen and hot"], "calf_swelling", "urgent_care"),
+    (["no", "none", "I've got numbness and tingling down my leg"], "nerve_symptoms", "see_clinician"),
+])
+def test_red_flags_end_the_screen_with_advice_and_no_self_checks(bot, answers, flag, level):
+    runner = Runner(bot, level)
+    start(runner)
+    for answer in answers:
+        runner.say(answer)
+    slots = runner.slots()
+    assert slots["triage"] == level, runner.log
+    assert flag in slots["red_flags"]
+    assert slots["findings"] == []
+    runner.expect(CLINIC["phone"], CLINIC["emergency_number"])
+    assert "self-check" not in runner.log.lower()
+
+
+def test_not_sure_counts_as_yes(bot):
+    runner = Runner(bot, "unsure")
+    start(runner)
+    runner.say("not sure")
+    assert runner.slots()["triage"] == "emergency", runner.log
+
+
+def test_interruptions_keep_the_screen_going(bot):
+    runner = Runner(bot, "interruptions")
+    start(runner)
+    runner.say("why are you asking me this?")
+    runner.expect("chest pain")  # explained, then the same question again
+    runner.say("none of these")
+    runner.say("no")
+    runner.say("no")
+    runner.say("my right knee hurts during runs")
+    runner.say("what is the glute medius?")
+    runner.expect("medius", "0 to 10")
+    runner.say("3")
+    runner.say("actually it's my left knee")
+    runner.expect("left knee")
+    assert runner.slots()["pain_side"] == "left", runner.log
+    runner.say("what's the weather tomorrow")
+    runner.expect("harder work")
+    runner.say("can I talk to a real person")
+    runner.expect(CLINIC["phone"], "harder work")
+    runner.say("stop")
+    runner.expect("stopped")
+    runner.say("start over")
+    runner.expect("chest pain")
+
+
+@pytest.mark.parametrize("message", [
+    "",
+    "my knee hurts " * 400,
+    "😀😀😀🏃‍♀️",
+    "me duele la rodilla cuando corro mucho",
+    "<script>alert('x')</script>",
+])
+def test_bad_input_gets_a_clear_reply_and_the_screen_goes_on(bot, message):
+    runner = Runner(bot, "bad-input")
+    clear_red_flags(runner)
+    runner.say(message)
+    assert runner.text.strip(), f"no reply to {message[:30]!r}\n{runner.log}"
+    runner.say("my left shin")
+    assert runner.slots()["pain_areas"] == ["shin"], runner.log
