@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.actions.helpers import responses_sent_by_code
 from tests.servers import ROOT, VENV_BIN, model_path
 
 OUTPUT = ROOT / "test-output"
@@ -18,10 +20,21 @@ def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
 
 
 def test_training_data_validates_without_warnings():
-    result = rasa("data", "validate", "--fail-on-warnings")
+    """`rasa data validate` passes and warns about nothing real.
+
+    Rasa 3.6's validator only looks at stories and rules for responses, so it flags every
+    response that a form asks or a custom action sends as "not used". Those, and only those,
+    are accepted here, after checking that a form question or an action really sends them.
+    """
+    result = rasa("data", "validate")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
-    assert "UserWarning" not in output, output[-4000:]
+    sent_by_code = responses_sent_by_code()
+    warnings = re.findall(r"UserWarning: (.*)", output)
+    real = [w for w in warnings
+            if not (m := re.fullmatch(r"The utterance '(\w+)' is not used in any story or rule\.", w.strip()))
+            or m.group(1) not in sent_by_code]
+    assert not real, "\n".join(real)
 
 
 @pytest.mark.model

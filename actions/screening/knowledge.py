@@ -327,6 +327,7 @@ class _Loader:
             self.error("red_flag_groups", "must be a non-empty list of groups")
             return []
         groups: List[RedFlagGroup] = []
+        derived = []
         for gi, graw in enumerate(raw):
             where = f"red flag group #{gi + 1}"
             if not self.keys(where, graw, GROUP_KEYS):
@@ -350,9 +351,8 @@ class _Loader:
                 if not self.keys(fwhere, fraw, RED_FLAG_REQUIRED, RED_FLAG_OPTIONAL):
                     continue
                 also = fraw.get("also_when")
-                if also is not None:
-                    # red flags may only look at answers: they are asked before anything else
-                    self.condition(fwhere, also, at="also_when", red_flag_ids=set())
+                if also is not None:  # checked below, once every red flag id is known
+                    derived.append((fwhere, also))
                 flags.append(RedFlag(
                     id=fid, level=str(level), label=self.text(fwhere, fraw, "label", ()),
                     question=self.text(fwhere, fraw, "question", ()),
@@ -361,6 +361,9 @@ class _Loader:
                     clinician_note=fraw.get("clinician_note"),
                 ))
             groups.append(RedFlagGroup(level=str(level), prompt=prompt, flags=flags))
+        ids = {f.id for g in groups for f in g.flags}
+        for fwhere, also in derived:
+            self.condition(fwhere, also, at="also_when", red_flag_ids=ids)
         ranks = [LEVEL_RANK[g.level] for g in groups if g.level in v.RED_FLAG_GROUPS]
         if ranks != sorted(ranks) or len(set(ranks)) != len(ranks):
             self.error("red_flag_groups", "groups must be listed once each, most urgent first "
@@ -389,7 +392,13 @@ class _Loader:
                 self.error(where, f"glute '{g}' is not in the glutes table")
         injuries = raw.get("injuries") or []
         by_area = raw.get("injuries_by_area") or {}
-        for inj in list(injuries) + [i for lst in by_area.values() for i in (lst or [])]:
+        if not isinstance(injuries, list):
+            self.error(where, "'injuries' must be a list of injury ids")
+            injuries = []
+        if not isinstance(by_area, dict) or not all(isinstance(l, list) for l in by_area.values()):
+            self.error(where, "'injuries_by_area' must map body areas to lists of injury ids")
+            by_area = {}
+        for inj in list(injuries) + [i for lst in by_area.values() for i in lst]:
             if inj not in v.INJURIES:
                 self.error(where, f"injury '{inj}' is not in the vocabulary (allowed: {', '.join(v.INJURIES)})")
         for area in by_area:
@@ -401,7 +410,7 @@ class _Loader:
             glute_job=self.text(where, raw, "glute_job", ()),
             explanation=self.text(where, raw, "explanation", FINDING_PLACEHOLDERS),
             sources=self.source_list(where, raw), self_check=bool(raw.get("self_check", False)),
-            injuries=list(injuries), injuries_by_area={a: list(l or []) for a, l in by_area.items()},
+            injuries=list(injuries), injuries_by_area={a: list(l) for a, l in by_area.items()},
             clinician_note=raw.get("clinician_note"),
         )
 

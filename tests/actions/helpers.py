@@ -91,3 +91,20 @@ def render(messages) -> str:
             template = domain()["responses"][message["response"]][0]["text"]
             out.append(template.format(**values))
     return "\n".join(out)
+
+
+def responses_sent_by_code() -> set:
+    """Responses that a form question or a custom action sends (not named in stories/rules)."""
+    import re
+
+    from actions.explain_why import why_response
+    from actions.reading import INPUT_PROBLEM_RESPONSE, INVALID_RESPONSE
+
+    used = set(INVALID_RESPONSE.values()) | set(INPUT_PROBLEM_RESPONSE.values())
+    used |= {why_response(slot) for slot in s.FORM_SLOTS + (None,)}
+    used |= {f"utter_ask_{slot}" for slot in domain()["forms"]["screening_form"]["required_slots"]
+             if f"action_ask_{slot}" not in domain()["actions"]}
+    used.add("utter_default")  # Rasa's own action_default_fallback sends it
+    for path in (ROOT / "actions").glob("*.py"):
+        used |= set(re.findall(r'"(utter_\w+)"', path.read_text()))
+    return used
