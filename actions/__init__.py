@@ -17,3 +17,11 @@ from actions import (  # noqa: F401
     start_over,
     stop_screen,
 )
+
+# Load the knowledge base and the clinic configuration now, so that a broken file stops the
+# action server at start-up with a message naming the file and the rule, not mid-chat.
+from actions.clinic_config import load_clinic  # noqa: E402
+from actions.screen_state import knowledge  # noqa: E402
+
+knowledge()
+load_clinic()

@@ -19,7 +19,7 @@ from actions.screening import vocabulary as v
 
 # Messages that are not an answer: the form steps aside and a rule handles them.
 INTERRUPTION_INTENTS = {
-    "ask_why", "ask_define", "correct", "restart", "stop", "human_handoff",
+    "ask_why", "ask_define", "correct", "start_over", "stop", "human_handoff",
     "book_gait_analysis", "bot_challenge", "out_of_scope", "greet", "goodbye", "thanks",
 }
 

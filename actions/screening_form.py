@@ -31,6 +31,16 @@ from actions.screen_state import answers_and_result, next_question, red_flag_gro
 from actions.wording import describe_all
 
 EXPLAIN_AFTER_MISSES = 2
+# Slots that come with the requested one as a single answer ("my left knee"), so confirming
+# them back would only repeat the runner's words.
+ANSWERED_TOGETHER = {
+    s.PAIN_AREAS: (s.PAIN_SIDE, s.NO_PAIN),
+    s.BALANCE_PROBLEM_SIDE: (s.BALANCE_FAULTS,),
+    s.ACTIVATION_CHOICE: (s.ACTIVATION_HARDER_SIDE,),
+    s.BALANCE_CHOICE: (s.BALANCE_PROBLEM_SIDE, s.BALANCE_FAULTS),
+    s.DONKEY_CHOICE: (s.DONKEY_FAULTS,),
+    s.DONKEY_REPS_LEFT: (s.DONKEY_REPS_RIGHT,),
+}
 
 
 class ValidateScreeningForm(FormValidationAction):
@@ -70,7 +80,8 @@ class ValidateScreeningForm(FormValidationAction):
             current[slot] = value
         events.append(SlotSet(s.FAILED_ATTEMPTS, misses))
 
-        volunteered = {k: v for k, v in reading.updates.items() if k != requested}
+        part_of_answer = {requested, *ANSWERED_TOGETHER.get(requested, ())}
+        volunteered = {k: v for k, v in reading.updates.items() if k not in part_of_answer}
         confirmation = describe_all(volunteered, current)
         if confirmation:
             dispatcher.utter_message(text=f"Thanks, I've noted {confirmation}.")

@@ -49,9 +49,10 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
 class BotServers:
     """An action server and a Rasa server (REST channel, token-protected HTTP API)."""
 
-    def __init__(self, workdir: Path, credentials: Optional[str] = None, env: Optional[Dict[str, str]] = None):
+    def __init__(self, workdir: Path, credentials: Optional[str] = None, env: Optional[Dict[str, str]] = None,
+                 model: Optional[Path] = None):
         self.workdir = workdir
-        self.model = model_path()
+        self.model = model or model_path()
         if not self.model.exists():
             raise RuntimeError(f"no trained model at {self.model}: run scripts/train.py first")
         self.actions_port = free_port()

@@ -198,7 +198,7 @@ def test_correction_without_anything_to_change_asks_which_answer():
 
 
 def test_start_over_clears_answers_and_result_but_keeps_clinic_details():
-    events, messages = run(ActionStartOver(), tracker(FULL_GAIT_ANALYSIS, intent="restart"))
+    events, messages = run(ActionStartOver(), tracker(FULL_GAIT_ANALYSIS, intent="start_over"))
     cleared = slot_sets(events)
     assert all(cleared[slot] is None for slot in s.FORM_SLOTS + (s.TRIAGE, s.FINDINGS))
     assert not set(cleared) & set(s.CLINIC_SLOTS)

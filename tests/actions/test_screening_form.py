@@ -150,7 +150,7 @@ def test_bad_input_gets_its_own_reply_and_the_question_again(problem, response):
     assert updates[s.REQUESTED_SLOT] == s.PAIN_AREAS
 
 
-@pytest.mark.parametrize("intent", ["ask_why", "ask_define", "correct", "restart", "stop",
+@pytest.mark.parametrize("intent", ["ask_why", "ask_define", "correct", "start_over", "stop",
                                     "human_handoff", "out_of_scope", "bot_challenge"])
 def test_messages_that_are_not_answers_set_no_answer_so_a_rule_can_handle_them(intent):
     updates, messages = turn(ALL_CLEAR, requested=s.PAIN_AREAS, intent=intent,
