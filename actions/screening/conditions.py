@@ -90,7 +90,7 @@ def _check(cond, at, errors, red_flag_ids, finding_ids, allow_findings):
     elif "finding" in cond or "findings_count" in cond:
         _check_finding_leaf(cond, at, errors, finding_ids, allow_findings)
     else:
-        errors.append(f"{at}: unknown condition keys {sorted(cond)}; expected one of all, any, not, "
+        errors.append(f"{at}: unknown condition keys {sorted(map(str, cond))}; expected one of all, any, not, "
                       "field, red_flag_answer, finding, findings_count")
 
 
@@ -109,7 +109,7 @@ def _single_op(cond, at, errors, subject_key):
 
 def _check_field_leaf(cond, at, errors):
     path = cond["field"]
-    if path not in FIELDS:
+    if not isinstance(path, str) or path not in FIELDS:
         errors.append(f"{at}: condition on unknown answer field '{path}' "
                       f"(answer fields are: {_values_text(FIELDS)})")
         return
@@ -149,7 +149,7 @@ def _check_field_leaf(cond, at, errors):
 
 def _check_red_flag_leaf(cond, at, errors, red_flag_ids):
     flag_id = cond["red_flag_answer"]
-    if flag_id not in red_flag_ids:
+    if not isinstance(flag_id, str) or flag_id not in red_flag_ids:
         errors.append(f"{at}: red_flag_answer names unknown red flag '{flag_id}'")
     op = _single_op(cond, at, errors, "red_flag_answer")
     if op is None:
@@ -185,7 +185,7 @@ def _check_finding_leaf(cond, at, errors, finding_ids, allow_findings):
         if not isinstance(gte, int) or isinstance(gte, bool) or gte < 1:
             errors.append(f"{at}: findings_count 'gte' takes a whole number >= 1, got {gte!r}")
     for fid in ids:
-        if fid not in finding_ids:
+        if not isinstance(fid, str) or fid not in finding_ids:
             errors.append(f"{at}: refers to finding '{fid}', which is never defined")
 
 

@@ -194,8 +194,17 @@ def parse_knowledge_base(text: str, name: str = "<knowledge base>") -> Knowledge
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise KnowledgeBaseError(name, [f"{name}: not valid YAML: {exc}"]) from None
+    return knowledge_base_from_data(data, name)
+
+
+def knowledge_base_from_data(data: Any, name: str = "<knowledge base>") -> KnowledgeBase:
+    """Validate already-parsed knowledge base data (raises KnowledgeBaseError)."""
     loader = _Loader(name)
-    kb = loader.build(data)
+    try:
+        kb = loader.build(data)
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:  # a shape no check foresaw
+        loader.error("structure", f"could not finish checking ({exc!r}); "
+                                  "fix the problems listed above, or compare with the shipped file")
     if loader.errors:
         raise KnowledgeBaseError(name, loader.errors)
     return kb
@@ -247,7 +256,7 @@ class _Loader:
             self.error(where, "has no sources: list at least one id from the sources table")
             return []
         for sid in ids:
-            if sid not in self.sources:
+            if not isinstance(sid, str) or sid not in self.sources:
                 self.error(where, f"source '{sid}' is not in the sources table")
         return [str(s) for s in ids]
 
@@ -308,7 +317,7 @@ class _Loader:
         raw_findings = data.get("findings") if isinstance(data.get("findings"), list) else []
         if not raw_findings:
             self.error("findings", "must be a non-empty list")
-        finding_ids = {f.get("id") for f in raw_findings if isinstance(f, dict)}
+        finding_ids = {f.get("id") for f in raw_findings if isinstance(f, dict) and isinstance(f.get("id"), str)}
         findings = [self.finding(f, i, glutes, red_flag_ids) for i, f in enumerate(raw_findings)]
         strength = self.strength(data.get("strength"), red_flag_ids, finding_ids)
         self_checks = self.self_checks(data.get("self_checks"), red_flag_ids)
@@ -388,7 +397,7 @@ class _Loader:
         if not isinstance(glute_ids, list):
             glute_ids = [glute_ids]
         for g in glute_ids:
-            if g not in glutes:
+            if not isinstance(g, str) or g not in glutes:
                 self.error(where, f"glute '{g}' is not in the glutes table")
         injuries = raw.get("injuries") or []
         by_area = raw.get("injuries_by_area") or {}
@@ -406,7 +415,7 @@ class _Loader:
                 self.error(where, f"injuries_by_area: '{area}' is not a body area")
         return Finding(
             id=fid, title=self.text(where, raw, "title", ()), weight=weight or 0, refers=bool(raw.get("refers")), when=raw.get("when") or {},
-            glute=[g for g in glute_ids if g in glutes],
+            glute=[g for g in glute_ids if isinstance(g, str) and g in glutes],
             glute_job=self.text(where, raw, "glute_job", ()),
             explanation=self.text(where, raw, "explanation", FINDING_PLACEHOLDERS),
             sources=self.source_list(where, raw), self_check=bool(raw.get("self_check", False)),

@@ -83,7 +83,7 @@ def placeholders_in(template: str) -> List[str]:
     return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
 
 
-def join_words(items: Sequence[str], last: str = "and", limit: Optional[int] = None) -> str:
+def join_words(items: Sequence[str], limit: Optional[int] = None) -> str:
     """"a, b and c"; with a limit, "a, b, c, d and more" keeps chat bubbles short."""
     items = [i for i in items if i]
     if limit and len(items) > limit:
@@ -92,7 +92,7 @@ def join_words(items: Sequence[str], last: str = "and", limit: Optional[int] = N
         return ""
     if len(items) == 1:
         return items[0]
-    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def words_for(values: Iterable[str], table: Mapping[str, str]) -> List[str]:

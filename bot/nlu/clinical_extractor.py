@@ -161,6 +161,13 @@ def _deletes(word: str, depth: int) -> Set[str]:
     return out
 
 
+# Acronyms ending in "s" that are not plurals ("ITBS" is not two ITBs).
+NOT_PLURAL = {"itbs", "pfps", "mtss", "gtps", "bsis", "itbfs"}
+# Bare "during" / "after" are timings only at the end of a phrase: "during and after".
+BARE_TIMING = {"during", "after"}
+BARE_TIMING_NEXT = {"", "and", "or", "too", "as", "&", "/", ",", ".", "!", "?", "mostly", "mainly"}
+
+
 def base_norm(text: str) -> str:
     """Case, apostrophes, contractions and a plural -s folded away."""
     t = text.lower().replace("\u2019", "'").replace("\u2018", "'")
@@ -175,7 +182,7 @@ def base_norm(text: str) -> str:
     if t.endswith("'s"):
         t = t[:-2]
     t = t.strip("'")
-    if len(t) > 3 and t.endswith("s") and not t.endswith("ss") and t.isalpha():
+    if len(t) > 3 and t.endswith("s") and not t.endswith("ss") and t.isalpha() and t not in NOT_PLURAL:
         t = t[:-1]
     return t
 
@@ -207,7 +214,8 @@ class _ScopedNegex(Negex):
             while nxt < len(doc) and doc[nxt].lower_ in ("and", "or", "nor"):
                 nxt += 1
             before = end_label.get(token.i)
-            if before is None or start_label.get(nxt) != before:
+            # Sides are never listed: "not left, right" is a correction.
+            if before is None or before == "side" or start_label.get(nxt) != before:
                 breaks.append(token.i)
         return breaks
 
@@ -239,11 +247,13 @@ class _Pattern:
     phrase: str
     order: int
     gap_positions: Tuple[int, ...]
+    negated: bool = False
 
 
 UNIT_PATTERNS = [
     # (regex anchored right after the number, role, multiplier); first hit wins
     (r"\s*(?:/|out\s+of|outta|of)\s*(?:10|ten)\b", "pain", 1),
+    (r"\s*/\s*\d", None, None),  # "50/50"
     (r"\s*(?:h|hr|hrs|hour|hours)\b", "hours", 1),
     (r"\s*(?:s|sec|secs|second|seconds)\b", "seconds", 1),
     (r"\s*(?:x\s+)?(?:a|per)\s+(?:week|wk|month|day)\b", None, None),
@@ -263,6 +273,7 @@ PAIN_CONTEXT = re.compile(
 HOURS_CONTEXT = re.compile(r"\b(?:sit|sits|sitting|sat|seated|desk|commute|commuting)\b[^.!?\d]{0,30}$")
 SECONDS_CONTEXT = re.compile(r"\b(?:held|hold|holding|lasted|balanced|balance|managed)\b[^.!?\d]{0,20}$")
 DIGITS = r"\d+(?:\.\d+)?"
+WEAK_NUMBER_WORDS = {"one", "zero", "nil"}
 
 
 class ClinicalNLP:
@@ -271,6 +282,9 @@ class ClinicalNLP:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self.nlp = spacy.blank("en")
+        # Split units off numbers ("5k", "8hrs", "20s") so "after <num> k" can match.
+        suffixes = list(self.nlp.Defaults.suffixes) + [r"(?<=[0-9])(?:k|km|mi|hrs|hr|h|s|secs|sec)$"]
+        self.nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
         self.nlp.add_pipe("sentencizer")
         self._build_typo_index()
         self._build_matcher()
@@ -299,6 +313,7 @@ class ClinicalNLP:
         self.word_counts: Dict[str, int] = {}
         typo_words: Set[str] = set()
         for label, _, phrase in self.lexicon.phrases:
+            phrase = phrase[len("not:"):] if phrase.startswith("not:") else phrase
             for slot in phrase.split():
                 for alt in slot.split("|"):
                     for norm in self._tokens(alt):
@@ -334,6 +349,9 @@ class ClinicalNLP:
         self.patterns: Dict[str, _Pattern] = {}
         for order, (label, value, phrase) in enumerate(self.lexicon.phrases):
             entry = f"{self.lexicon.path}: entities.{label}.{value}: phrase '{phrase}'"
+            negated = phrase.startswith("not:")
+            if negated:
+                phrase = phrase[len("not:"):].strip()
             variants = [phrase]
             if "'s " in phrase or phrase.endswith("'s"):
                 variants.append(phrase.replace("'s", ""))  # "runners knee" == "runner's knee"
@@ -363,7 +381,7 @@ class ClinicalNLP:
                 if spec[0].get("OP") == "?" or spec[-1].get("OP") == "?":
                     raise LexiconError(f"{entry}: '...' must sit between words")
                 key = f"p{len(self.patterns)}"
-                self.patterns[key] = _Pattern(label, value, phrase, order, tuple(gaps))
+                self.patterns[key] = _Pattern(label, value, phrase, order, tuple(gaps), negated)
                 self.matcher.add(key, [spec])
 
     def _build_number_regex(self) -> None:
@@ -419,7 +437,7 @@ class ClinicalNLP:
                 continue
             taken.update(range(start, end))
             spans.append(Span(doc, start, end, label=pattern.label, kb_id=pattern.value))
-            if any(doc[i].norm_ in NEGATION_NORMS for i in gap):
+            if pattern.negated or any(doc[i].norm_ in NEGATION_NORMS for i in gap):
                 gap_negated.add((start, end))
         spans = [s for s in spans if self._keep(doc, s)]
         spans += self._letter_sides(doc, spans)
@@ -432,12 +450,17 @@ class ClinicalNLP:
 
     def _keep(self, doc: Doc, span: Span) -> bool:
         """Drops "right"/"left" used as ordinary words ("right after", "I left it")."""
-        if span.label_ != "side" or len(span) != 1:
+        if len(span) != 1:
+            return True
+        if span.label_ == "timing" and span[0].norm_ in BARE_TIMING:
+            nxt = doc[span.end].norm_ if span.end < len(doc) else ""
+            return nxt in BARE_TIMING_NEXT
+        if span.label_ != "side":
             return True
         word = span[0].norm_
         prev = doc[span.start - 1].norm_ if span.start > 0 else ""
         nxt = doc[span.end].norm_ if span.end < len(doc) else ""
-        if word in ("right", "rigth", "rite", "rigt"):
+        if word in ("right", "rigth", "rite", "rigt") and prev not in ("the", "my", "on", "your"):
             if nxt in RIGHT_NOT_SIDE_NEXT or prev in RIGHT_NOT_SIDE_PREV:
                 return False
             if span.start == 0 and nxt in (",", "so", "ok", "okay") and len(doc) > 3:
@@ -510,8 +533,8 @@ class ClinicalNLP:
                 role = "hours"
             elif role is None and SECONDS_CONTEXT.search(before) and 10 <= value <= 120:
                 role = "seconds"
-            if role is None and m.group(0).lower() == "one" and len(words_only) > 2:
-                continue  # "one of my knees"
+            if role is None and m.group(0).lower() in WEAK_NUMBER_WORDS and len(words_only) > 1:
+                continue  # "one of my knees", "zero pain in my calf"
             out.append(_number(start, end, text, value, role))
             used.append((start, end))
         return out

@@ -112,7 +112,9 @@ STRENGTH_CASES = {
     "two_positive_self_checks": (
         [{"activation.harder_side": "left", "donkey_kick.faults": ["hips_lifted"]},
          {"activation.felt_where": ["hamstring"], "balance.faults": ["hip_dropped"]}],
-        [{"activation.harder_side": "left"}, {"balance.problem_side": "left", "pain_areas": ["quad"]}],
+        [{"activation.harder_side": "left"}, {"balance.problem_side": "left", "pain_areas": ["quad"]},
+         # asymmetry and compensation both come from the squeeze: one positive check, not two
+         {"activation.harder_side": "left", "activation.felt_where": ["hamstring"]}],
     ),
     "unstable_leg_with_linked_pain": (
         [{"balance.problem_side": "left", "pain_areas": ["knee"], "pain_timing": ["after_runs"]}],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -58,7 +59,7 @@ BREAKAGES = [
      ["red flag 'bone_stress_signs'", "also_when.all[1]", "value 'elbow'"]),
     ("undefined finding in strength rule", lambda d: d["strength"][1]["when"]["all"][0].update(finding="single_leg_wobble"),
      ["strength rule 'unstable_leg_with_linked_pain'", "finding 'single_leg_wobble', which is never defined"]),
-    ("undefined finding in findings_count", lambda d: d["strength"][0]["when"]["findings_count"]["of"].append("ghost"),
+    ("undefined finding in findings_count", lambda d: d["strength"][0].update(when={"findings_count": {"of": ["crossover", "ghost"], "gte": 2}}),
      ["strength rule 'two_positive_self_checks'", "finding 'ghost', which is never defined"]),
     ("finding leaf outside strength rules", lambda d: finding(d, "crossover").update(when={"finding": "overstriding"}),
      ["finding 'crossover'", "only allowed in strength rules"]),
@@ -150,3 +151,40 @@ def test_validate_cli_fails_on_broken_file(tmp_path, rules_data):
     assert proc.returncode == 1
     assert "red flag 'chest_symptoms': source 'CARDIOLOGY' is not in the sources table" in proc.stderr
     assert str(path) in proc.stderr
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, prefix + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _paths(value, prefix + (i,))
+
+
+def test_random_damage_is_reported_not_crashed(rules_data):
+    """Any structural damage gives a KnowledgeBaseError (or a valid file), never a traceback."""
+    from actions.screening.knowledge import knowledge_base_from_data
+
+    rng = random.Random(20250101)
+    paths = list(_paths(rules_data))[1:]
+    junk = [None, 0, -1, True, "x", "{oops", [], {}, [1], {"a": 1}, {"field": "x"}, ["SEED"], {1: 2}]
+    for _ in range(300):
+        data = copy.deepcopy(rules_data)
+        for _ in range(rng.randint(1, 3)):
+            *parents, last = rng.choice(paths)
+            node = data
+            try:
+                for key in parents:
+                    node = node[key]
+                if isinstance(node, dict) and rng.random() < 0.2:
+                    node.pop(last, None)
+                else:
+                    node[last] = copy.deepcopy(rng.choice(junk))
+            except (KeyError, IndexError, TypeError):
+                continue  # an earlier change removed this path
+        try:
+            knowledge_base_from_data(data, name="damaged.yml")
+        except KnowledgeBaseError as exc:
+            assert exc.errors and all(e.startswith("damaged.yml: ") for e in exc.errors)
