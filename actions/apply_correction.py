@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import slots as s
-from actions.reading import Message, side_from
+from actions.reading import Message, side_from, unambiguous_answers
 from actions.screen_state import answers_and_result, next_question
 from actions.screening import vocabulary as v
 from actions.show_result import present_result
@@ -47,16 +47,7 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
     timings = message.values("timing", v.PAIN_TIMINGS)
     if timings:
         updates[s.PAIN_TIMING] = timings
-    injuries = message.values("injury", v.INJURIES)
-    if injuries:
-        updates[s.INJURIES] = injuries
-    signs = message.values("gait_sign", v.GAIT_SIGNS)
-    if signs:
-        updates[s.GAIT_SIGNS] = signs
-    for role, slot in (("pain", s.PAIN_SEVERITY), ("hours", s.SITTING_HOURS)):
-        numbers = message.numbers(roles=(role,))
-        if numbers:
-            updates[slot] = numbers[0]
+    updates.update(unambiguous_answers(message))
     bare = message.numbers(roles=(None,))
     if bare and not ({s.PAIN_SEVERITY, s.SITTING_HOURS} & set(updates)):
         target = _last_answered(tracker, [s.PAIN_SEVERITY, s.SITTING_HOURS, s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT])

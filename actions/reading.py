@@ -364,6 +364,14 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
         timings = message.values("timing", v.PAIN_TIMINGS)
         if timings and (current.get(s.PAIN_AREAS) or updates.get(s.PAIN_AREAS)):
             updates[s.PAIN_TIMING] = timings
+    updates.update(unambiguous_answers(message))
+    return updates
+
+
+def unambiguous_answers(message: Message) -> Dict[str, Any]:
+    """Facts whose meaning does not depend on the question being asked: a pain score, daily
+    sitting hours, named injuries and gait signs."""
+    updates: Dict[str, Any] = {}
     pain = [n for n in message.numbers(roles=("pain",)) if 0 <= n <= 10]
     if pain:
         updates[s.PAIN_SEVERITY] = pain[0]
