@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
+./scripts/setup_browser.sh  # npm packages of the web widget, and Chromium for its browser test
 .venv/bin/python scripts/train.py >/dev/null
 mkdir -p test-output
 .venv/bin/python -m pytest "$@"

@@ -9,6 +9,8 @@ free loopback ports. The Rasa server gets:
     their environment variables are set),
   * --cors with the origins in clinic/clinic.yml,
   * the HTTP API only when RASA_API_TOKEN is set, and then protected by it.
+The page's widget talks to the Rasa server at SCREENER_PUBLIC_URL when set (its address as
+browsers reach it, e.g. behind a reverse proxy), else at the local address.
 Ctrl-C (or SIGTERM) stops all three; so does any one of them exiting.
 """
 
@@ -110,8 +112,9 @@ class Stack:
                 *rasa_server_args(self.env, origins),
             ])
             if self.web_port:
+                socket_url = self.env.get("SCREENER_PUBLIC_URL") or self.rasa_url  # as the browser reaches it
                 self._spawn("web", [str(VENV_BIN / "python"), "-m", "bot.web.server", "--host", self.host,
-                                    "--port", str(self.web_port), "--socket-url", self.rasa_url])
+                                    "--port", str(self.web_port), "--socket-url", socket_url])
                 self._wait("web", f"{self.web_url}/", 30)
             self._wait("actions", f"http://127.0.0.1:{self.actions_port}/health", timeout)
             self._wait("rasa", f"{self.rasa_url}/", timeout)

@@ -154,15 +154,24 @@ async function main() {
 
     // The whole screen.
     let seen = 0;
+    const done = (text) => /What would you like to do now\?/.test(text);
     for (let step = 0; step < 40; step += 1) {
-      const texts = await botTexts(page);
-      const recent = texts.slice(seen).join("\n");
+      // The bot may answer in more than one burst (a slow action): wait for the question.
+      let texts = await botTexts(page);
+      let recent = texts.slice(seen).join("\n");
+      let answer = ANSWERS.find(([pattern]) => pattern.test(recent));
+      const deadline = Date.now() + TIMEOUT;
+      while (!answer && !done(recent) && Date.now() < deadline) {
+        await page.waitForTimeout(300);
+        texts = await botTexts(page);
+        recent = texts.slice(seen).join("\n");
+        answer = ANSWERS.find(([pattern]) => pattern.test(recent));
+      }
       seen = texts.length;
-      if (/What would you like to do now\?/.test(recent)) {
+      if (done(recent)) {
         report.result_reached = true;
         break;
       }
-      const answer = ANSWERS.find(([pattern]) => pattern.test(recent));
       if (!answer) fail(`no answer for the bot's message: ${JSON.stringify(recent.slice(-400))}`);
       const action = answer[1];
       report.steps.push({ asked: recent.slice(-120), ...action });
