@@ -7,6 +7,8 @@ subclass it finds, so each action module is imported here.
 
 from actions import (  # noqa: F401
     ask_red_flags,
+    booking,
+    contact_form,
     define_term,
     explain_why,
     apply_correction,

@@ -77,5 +77,5 @@ class ActionApplyCorrection(Action):
                 events.append(FollowupAction("screening_form"))
             else:
                 dispatcher.utter_message(text="Here is your updated result.")
-                events += present_result(dispatcher, current)
+                events += present_result(dispatcher, current, tracker.sender_id)
         return events

@@ -40,4 +40,5 @@ def clinic_slot_values(clinic: Dict[str, Any]) -> Dict[str, str]:
         s.BOOKING_URL: clinic["booking_url"],
         s.EMERGENCY_NUMBER: clinic["emergency_number"],
         s.URGENT_CARE_PLACE: clinic["urgent_care"],
+        s.RETENTION_DAYS: str(clinic.get("retention_days", 90)),
     }

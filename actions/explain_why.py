@@ -21,6 +21,8 @@ def why_response(slot: Optional[str]) -> str:
         return "utter_why_self_check"
     if slot in s.SELF_CHECK_SLOTS:
         return "utter_why_self_check_answer"
+    if slot in s.CONTACT_SLOTS:
+        return "utter_why_contact"
     return f"utter_why_{slot}"
 
 

@@ -49,6 +49,7 @@ INVALID_RESPONSE = {
     s.DONKEY_FAULTS: "utter_invalid_donkey_faults",
     s.DONKEY_REPS_LEFT: "utter_invalid_reps",
     s.DONKEY_REPS_RIGHT: "utter_invalid_reps",
+    s.STORE_CONSENT: "utter_invalid_yes_no",
 }
 
 INPUT_PROBLEM_RESPONSE = {
@@ -176,6 +177,9 @@ def read_message(
 
     reading = Reading()
     reading.updates.update(_red_flags_reported(message, current, red_flag_groups))
+    consent = message.values("consent", ("keep", "dont_keep"))
+    if consent:  # the welcome buttons
+        reading.updates[s.STORE_CONSENT] = consent[0] == "keep"
 
     if requested_slot is not None:
         answer = _answer_requested(message, requested_slot, current, red_flag_groups)
@@ -246,6 +250,10 @@ def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> 
 
     if slot in (s.RUNNING_EFFORT, s.INJURY_RECURRING, s.BALANCE_HIP_PAIN):
         return {slot: yes_no} if yes_no else {}
+
+    if slot == s.STORE_CONSENT:
+        # Only a clear yes keeps anything.
+        return {slot: yes_no == "yes"} if yes_no else {}
 
     if slot == s.INJURIES:
         injuries = message.values("injury", v.INJURIES)

@@ -57,6 +57,7 @@ def screening_plan(slot_values: Dict[str, Any], result) -> List[str]:
                 plan += list(details)
     if result.stops_screen:
         return [slot for slot in plan if _filled(slot_values, slot)]
+    plan.append(s.STORE_CONSENT)
     return plan
 
 

@@ -6,6 +6,7 @@ clinician's summary in `screen_summary`) is read by the clinic's integrations.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Any, Dict, List
 
@@ -15,12 +16,21 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots as s
 from actions.clinic_config import load_clinic
+from actions.records import RecordsError, save_screen
 from actions.screen_state import answers_and_result, knowledge
 from actions.screening import clinician_summary, compose_result_messages
 
+logger = logging.getLogger(__name__)
 
-def present_result(dispatcher: CollectingDispatcher, slot_values: Dict[str, Any]) -> List[EventType]:
-    """Send the result messages and return the events that record the result."""
+
+def present_result(
+    dispatcher: CollectingDispatcher, slot_values: Dict[str, Any], sender_id: str
+) -> List[EventType]:
+    """Send the result messages and return the events that record the result.
+
+    With the runner's consent the clinician's summary goes into the clinic's records;
+    without it the conversation is closed, and the tracker store then deletes it.
+    """
     kb = knowledge()
     answers, result = answers_and_result(slot_values)
     if not result.stops_screen and not result.self_checks_allowed and result.self_checks_reason:
@@ -29,11 +39,12 @@ def present_result(dispatcher: CollectingDispatcher, slot_values: Dict[str, Any]
         dispatcher.utter_message(text=text)
     if result.stops_screen:
         dispatcher.utter_message(response="utter_human_handoff")
+    summary = clinician_summary(answers, result, kb, datetime.now(timezone.utc))
+    privacy_events = keep_or_close(dispatcher, slot_values, sender_id, summary)
     dispatcher.utter_message(
         response="utter_next_steps_booking" if result.triage == "gait_analysis" else "utter_next_steps"
     )
-    summary = clinician_summary(answers, result, kb, datetime.now(timezone.utc))
-    return [
+    return privacy_events + [
         SlotSet(s.TRIAGE, result.triage),
         SlotSet(s.FINDINGS, list(result.findings)),
         SlotSet(s.RED_FLAGS, list(result.red_flags)),
@@ -42,9 +53,23 @@ def present_result(dispatcher: CollectingDispatcher, slot_values: Dict[str, Any]
     ]
 
 
+def keep_or_close(dispatcher, slot_values, sender_id: str, summary: Dict[str, Any]) -> List[EventType]:
+    if slot_values.get(s.STORE_CONSENT) is not True:
+        dispatcher.utter_message(response="utter_nothing_kept")
+        return [SlotSet(s.SCREEN_CLOSED, True)]
+    try:
+        save_screen(sender_id, summary)
+    except RecordsError:
+        logger.exception("Could not save a finished screen")
+        dispatcher.utter_message(response="utter_records_unavailable")
+        return []
+    dispatcher.utter_message(response="utter_screen_kept")
+    return [SlotSet(s.SCREEN_SAVED, True)]
+
+
 class ActionShowResult(Action):
     def name(self) -> str:
         return "action_show_result"
 
     async def run(self, dispatcher, tracker, domain):
-        return present_result(dispatcher, tracker.slots)
+        return present_result(dispatcher, tracker.slots, tracker.sender_id)

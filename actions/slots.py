@@ -7,7 +7,11 @@ CLINIC_EMAIL = "clinic_email"
 BOOKING_URL = "booking_url"
 EMERGENCY_NUMBER = "emergency_number"
 URGENT_CARE_PLACE = "urgent_care_place"
-CLINIC_SLOTS = (CLINIC_NAME, CLINIC_PHONE, CLINIC_EMAIL, BOOKING_URL, EMERGENCY_NUMBER, URGENT_CARE_PLACE)
+RETENTION_DAYS = "retention_days"
+CLINIC_SLOTS = (
+    CLINIC_NAME, CLINIC_PHONE, CLINIC_EMAIL, BOOKING_URL, EMERGENCY_NUMBER, URGENT_CARE_PLACE,
+    RETENTION_DAYS,
+)
 
 REQUESTED_SLOT = "requested_slot"
 
@@ -54,6 +58,19 @@ DONKEY_FAULTS = "donkey_faults"
 DONKEY_REPS_LEFT = "donkey_reps_left"
 DONKEY_REPS_RIGHT = "donkey_reps_right"
 
+# Storage consent: True keep, False keep nothing, None not asked yet. The last question of
+# the screen unless the runner chose at the welcome.
+STORE_CONSENT = "store_consent"
+# True once the conversation is over; without consent the tracker store then deletes it.
+SCREEN_CLOSED = "screen_closed"
+SCREEN_SAVED = "screen_saved"  # the clinician's summary is in the clinic's records
+
+# Contact form (only with consent)
+CONTACT_NAME = "contact_name"
+CONTACT_REACH = "contact_reach"  # a validated email address or phone number
+CONTACT_TIMES = "contact_times"
+CONTACT_SLOTS = (CONTACT_NAME, CONTACT_REACH, CONTACT_TIMES)
+
 # Bookkeeping
 FAILED_ATTEMPTS = "failed_attempts"  # re-asks of the current question in a row
 
@@ -72,9 +89,10 @@ DONKEY_SLOTS = (DONKEY_CHOICE, DONKEY_FAULTS, DONKEY_REPS_LEFT, DONKEY_REPS_RIGH
 SELF_CHECK_SLOTS = ACTIVATION_SLOTS + BALANCE_SLOTS + DONKEY_SLOTS
 
 # Every slot the screening form may ask, in asking order.
-FORM_SLOTS = RED_FLAG_SLOTS + SORENESS_SLOTS + HISTORY_SLOTS + SELF_CHECK_SLOTS
+FORM_SLOTS = RED_FLAG_SLOTS + SORENESS_SLOTS + HISTORY_SLOTS + SELF_CHECK_SLOTS + (STORE_CONSENT,)
 
 # Everything a restart clears (the clinic slots stay).
-SCREEN_SLOTS = FORM_SLOTS + (
+SCREEN_SLOTS = tuple(slot for slot in FORM_SLOTS if slot != STORE_CONSENT) + (
     NO_PAIN, BALANCE_FAULTS, FAILED_ATTEMPTS, TRIAGE, FINDINGS, RED_FLAGS, SCREEN_SUMMARY,
+    SCREEN_SAVED,
 )

@@ -1,4 +1,4 @@
-"""action_stop_screen: the runner stops; the form ends and the answers so far stay unused."""
+"""action_stop_screen: the runner stops; the form ends, and without consent nothing is kept."""
 
 from rasa_sdk import Action
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -12,4 +12,8 @@ class ActionStopScreen(Action):
 
     async def run(self, dispatcher, tracker, domain):
         dispatcher.utter_message(response="utter_screen_stopped")
-        return [ActiveLoop(None), SlotSet(s.REQUESTED_SLOT, None)]
+        events = [ActiveLoop(None), SlotSet(s.REQUESTED_SLOT, None)]
+        if tracker.get_slot(s.STORE_CONSENT) is not True:
+            # Nothing is kept without consent: closing lets the tracker store delete the chat.
+            events.append(SlotSet(s.SCREEN_CLOSED, True))
+        return events

@@ -26,7 +26,7 @@ FULL_GAIT_ANALYSIS = {
     s.SITTING_HOURS: 9, s.GAIT_SIGNS: ["overstriding"],
     s.ACTIVATION_CHOICE: s.DO_NOW, s.ACTIVATION_HARDER_SIDE: "left", s.ACTIVATION_FELT_WHERE: ["hamstring"],
     s.BALANCE_CHOICE: s.DO_NOW, s.BALANCE_PROBLEM_SIDE: "left", s.BALANCE_HIP_PAIN: "no",
-    s.DONKEY_CHOICE: s.SKIP,
+    s.DONKEY_CHOICE: s.SKIP, s.STORE_CONSENT: True,
 }
 
 ALL_CLEAR_SELF_CARE = {
@@ -35,6 +35,7 @@ ALL_CLEAR_SELF_CARE = {
     s.ACTIVATION_CHOICE: s.DO_NOW, s.ACTIVATION_HARDER_SIDE: "neither", s.ACTIVATION_FELT_WHERE: ["glute"],
     s.BALANCE_CHOICE: s.DO_NOW, s.BALANCE_PROBLEM_SIDE: "neither", s.BALANCE_HIP_PAIN: "no",
     s.DONKEY_CHOICE: s.DO_NOW, s.DONKEY_FAULTS: [s.NONE], s.DONKEY_REPS_LEFT: 10, s.DONKEY_REPS_RIGHT: 10,
+    s.STORE_CONSENT: False,
 }
 
 
@@ -200,8 +201,8 @@ def test_correction_without_anything_to_change_asks_which_answer():
 def test_start_over_clears_answers_and_result_but_keeps_clinic_details():
     events, messages = run(ActionStartOver(), tracker(FULL_GAIT_ANALYSIS, intent="start_over"))
     cleared = slot_sets(events)
-    assert all(cleared[slot] is None for slot in s.FORM_SLOTS + (s.TRIAGE, s.FINDINGS))
-    assert not set(cleared) & set(s.CLINIC_SLOTS)
+    assert all(cleared[slot] is None for slot in s.FORM_SLOTS + (s.TRIAGE, s.FINDINGS) if slot != s.STORE_CONSENT)
+    assert not set(cleared) & set(s.CLINIC_SLOTS + (s.STORE_CONSENT,))  # the storage choice stands
     assert responses(messages) == ["utter_start_over"]
 
 

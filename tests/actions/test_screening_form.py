@@ -84,7 +84,7 @@ def test_severe_pain_means_no_self_checks_are_offered():
     slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["during_runs"],
              s.PAIN_SEVERITY: 8, s.RUNNING_EFFORT: "no", s.INJURIES: [s.NONE], s.SITTING_HOURS: 5}
     updates, _ = turn(slots, requested=s.GAIT_SIGNS, intent="deny", text="none")
-    assert updates[s.REQUESTED_SLOT] is None
+    assert updates[s.REQUESTED_SLOT] == s.STORE_CONSENT  # straight past the self-checks
 
 
 def test_mild_pain_leads_to_the_self_checks_with_an_intro():
@@ -185,3 +185,20 @@ def test_body_parts_during_the_squeeze_check_mean_where_it_was_felt_not_pain():
 def test_reps_for_each_side_in_one_answer():
     updates, _ = turn(ALL_CLEAR, requested=s.DONKEY_REPS_LEFT, entities=[entity("number", 8)], text="8 on each side")
     assert updates[s.DONKEY_REPS_LEFT] == 8 and updates[s.DONKEY_REPS_RIGHT] == 8
+
+
+@pytest.mark.parametrize("choice, kept", [("keep", True), ("dont_keep", False)])
+def test_the_storage_choice_at_the_welcome_is_recorded_and_not_asked_again(choice, kept):
+    updates, _ = turn(requested=None, intent="affirm", entities=[entity("consent", choice)])
+    assert updates[s.STORE_CONSENT] is kept
+    assert updates[s.REQUESTED_SLOT] == s.RF_EMERGENCY
+
+
+@pytest.mark.parametrize("intent, kept", [("affirm", True), ("deny", False), ("not_sure", False)])
+def test_storage_is_the_last_question_and_only_a_clear_yes_keeps_anything(intent, kept):
+    slots = {**ALL_CLEAR, s.NO_PAIN: True, s.PAIN_AREAS: [], s.RUNNING_EFFORT: "no", s.INJURIES: [s.NONE],
+             s.SITTING_HOURS: 4, s.GAIT_SIGNS: [s.SKIPPED], s.ACTIVATION_CHOICE: s.SKIP,
+             s.BALANCE_CHOICE: s.SKIP, s.DONKEY_CHOICE: s.SKIP}
+    updates, _ = turn(slots, requested=s.STORE_CONSENT, intent=intent)
+    assert updates[s.STORE_CONSENT] is kept
+    assert updates[s.REQUESTED_SLOT] is None

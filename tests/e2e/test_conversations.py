@@ -66,22 +66,27 @@ class Runner:
         return self.bot.slots(self.sender)
 
 
-def start(runner: Runner) -> None:
+def start(runner: Runner, keep: bool = True) -> None:
+    """Welcome; with keep, the runner taps "Start, and keep my answers" (so the result can be
+    read back from the tracker); without, they type their consent to go on."""
     runner.say("hi")
     runner.expect("not a diagnosis", CLINIC["emergency_number"])
-    runner.say("yes please")
+    if keep:
+        runner.tap("Start, and keep my answers")
+    else:
+        runner.say("yes please")
     runner.expect("chest pain")
 
 
-def clear_red_flags(runner: Runner, answers=("none of those", "no", "nope, none")) -> None:
-    start(runner)
+def clear_red_flags(runner: Runner, answers=("none of those", "no", "nope, none"), keep: bool = True) -> None:
+    start(runner, keep)
     for answer in answers:
         runner.say(answer)
 
 
 def test_free_text_runner_reaches_gait_analysis_with_an_explained_result(bot):
     runner = Runner(bot, "free-text")
-    clear_red_flags(runner)
+    clear_red_flags(runner, keep=False)
     runner.expect("where")
     runner.say("my left knee and shin get sore after long runs")
     runner.expect("0 to 10")
@@ -99,6 +104,8 @@ def test_free_text_runner_reaches_gait_analysis_with_an_explained_result(bot):
     runner.say("skip")
     runner.expect("self-check 3 of 3")
     runner.say("skip that one too")
+    runner.expect("keep this screen")
+    runner.say("yes you can keep it")
     runner.expect(CLINIC["booking_url"], "not a diagnosis")
     slots = runner.slots()
     assert slots["triage"] == "gait_analysis", runner.log
@@ -107,6 +114,18 @@ def test_free_text_runner_reaches_gait_analysis_with_an_explained_result(bot):
     assert set(slots["pain_areas"]) == {"knee", "shin"}
     assert slots["red_flags"] == []
     assert slots["screen_summary"]["triage"] == "gait_analysis"
+    assert slots["screen_saved"] is True
+    # Booking: the runner asks to be contacted and gives their details.
+    runner.say("how do I book?")
+    runner.expect(CLINIC["booking_url"], "contact you")
+    runner.say("yes please")
+    runner.expect("name")
+    runner.say("Sam Lee")
+    runner.say("sam@example")
+    runner.expect("doesn't look like")
+    runner.say("sam.lee@example.com")
+    runner.say("weekday mornings")
+    runner.expect("will be in touch")
 
 
 def test_button_runner_with_all_three_checks(bot):
@@ -161,6 +180,25 @@ def test_all_clear_runner_gets_self_care(bot):
     assert slots["findings"] == []
     assert slots["pain_areas"] == []
     assert CLINIC["booking_url"] not in runner.text
+
+
+def test_a_runner_who_keeps_nothing_leaves_no_conversation_behind(bot):
+    runner = Runner(bot, "keep-nothing")
+    clear_red_flags(runner, keep=False)
+    runner.say("nothing hurts")
+    runner.say("no")
+    runner.say("never been injured")
+    runner.say("2 hours")
+    runner.say("no idea")
+    for _ in range(3):
+        runner.say("skip")
+    runner.expect("keep this screen")
+    runner.say("no, keep nothing")
+    runner.expect("nothing from this chat is kept")
+    assert CLINIC["booking_url"] not in runner.text
+    tracker = bot.tracker(runner.sender)
+    assert tracker["slots"]["triage"] is None, runner.log
+    assert not [e for e in tracker["events"] if e["event"] == "user"], "the conversation was kept"
 
 
 @pytest.mark.parametrize("answers, flag, level", [
