@@ -95,7 +95,9 @@ def test_slack_signed_message_gets_the_welcome_with_buttons_and_a_click_goes_on(
     welcome = posts[-1]
     assert welcome["headers"].get("Authorization") == "Bearer xoxb-test-token"
     assert "runner screener" in welcome["body"]["text"]
-    assert buttons_of(welcome) == {"Yes, let's start": "/affirm", "Not now": "/deny"}
+    assert buttons_of(welcome) == {"Start & keep answers": '/affirm{"consent":"keep"}',
+                                   "Start, keep nothing": '/affirm{"consent":"dont_keep"}',
+                                   "Not now": "/deny"}
     assert all(len(b["text"]["text"]) <= 3000 for b in welcome["body"]["blocks"] if b["type"] == "section")
 
     seen = len(posts)
@@ -192,12 +194,13 @@ def test_messenger_signed_message_gets_quick_replies_and_a_quick_reply_goes_on(s
         MESSENGER_APP_SECRET.encode(), b"test-page-access-token", hashlib.sha256).hexdigest()
     assert "runner screener" in welcome["body"]["message"]["text"]
     assert welcome["body"]["message"]["quick_replies"] == [
-        {"content_type": "text", "title": "Yes, let's start", "payload": "/affirm"},
+        {"content_type": "text", "title": "Start & keep answers", "payload": '/affirm{"consent":"keep"}'},
+        {"content_type": "text", "title": "Start, keep nothing", "payload": '/affirm{"consent":"dont_keep"}'},
         {"content_type": "text", "title": "Not now", "payload": "/deny"},
     ]
 
     seen = len(messages)
-    assert send_messenger(stack, messenger_event(sender, "Yes, let's start", quick_reply="/affirm"))[0] == 200
+    assert send_messenger(stack, messenger_event(sender, "Start & keep answers", quick_reply='/affirm{"consent":"keep"}'))[0] == 200
     messages = fake_platforms.wait_for(lambda: fake_platforms.messenger_messages(sender)[seen:])
     quick = messages[-1]["body"]["message"]["quick_replies"]
     titles = [reply["title"] for reply in quick]

@@ -47,7 +47,7 @@ def test_the_page_carries_the_clinic_name_and_colours(browser_run):
 
 def test_a_whole_screen_reaches_the_result_and_the_booking_link(browser_run):
     steps = browser_run["steps"]
-    assert [s.get("click") for s in steps[:4]] == ["Yes, let's start"] + ["None of these"] * 3
+    assert [s.get("click") for s in steps[:4]] == ["Start & keep answers"] + ["None of these"] * 3
     assert any("type" in s for s in steps), "some answers are typed, not clicked"
     assert browser_run["result_reached"]
     assert browser_run["booking_link"]

@@ -67,12 +67,12 @@ class Runner:
 
 
 def start(runner: Runner, keep: bool = True) -> None:
-    """Welcome; with keep, the runner taps "Start, and keep my answers" (so the result can be
+    """Welcome; with keep, the runner taps "Start & keep answers" (so the result can be
     read back from the tracker); without, they type their consent to go on."""
     runner.say("hi")
     runner.expect("not a diagnosis", CLINIC["emergency_number"])
     if keep:
-        runner.tap("Start, and keep my answers")
+        runner.tap("Start & keep answers")
     else:
         runner.say("yes please")
     runner.expect("chest pain")
@@ -131,7 +131,7 @@ def test_free_text_runner_reaches_gait_analysis_with_an_explained_result(bot):
 def test_button_runner_with_all_three_checks(bot):
     runner = Runner(bot, "buttons")
     runner.say("/greet")
-    runner.tap("Yes, let's start")
+    runner.tap("Start & keep answers")
     for _ in range(3):
         runner.tap("None of these")
     runner.tap("Hip")

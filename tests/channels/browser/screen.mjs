@@ -25,7 +25,7 @@ const report = { steps: [], images: [], console_errors: [], external_requests: [
 
 // What the runner answers, by the question the bot just asked. Typed answers are free text.
 const ANSWERS = [
-  [/Shall we start\?/, { click: "Yes, let's start" }],
+  [/Shall we start\?/, { click: "Start & keep answers" }],
   [/Where do you get sore or painful/, { click: "Knee" }],
   [/Which side is it on\?/, { type: "left" }],
   [/When do you notice it\?/, { type: "after my runs" }],
