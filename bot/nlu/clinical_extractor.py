@@ -38,7 +38,7 @@ RED_FLAGS = (
     "bone_stress_signs", "nerve_symptoms", "systemic_signs",
 )
 NEGATION_KEYS = ("preceding", "following", "pseudo", "termination")
-GAP_MAX = 4
+GAP_MAX = 4  # words a "..." may skip
 # Only these types get typo tolerance: their words are rare in everyday English.
 TYPO_TYPES = ("body_part", "injury", "gait_sign")
 NEGATION_NORMS = {"not", "no", "never", "nothing", "none", "neither", "nor", "without"}
@@ -256,7 +256,7 @@ UNIT_PATTERNS = [
     (r"\s*/\s*\d", None, None),  # "50/50"
     (r"\s*(?:h|hr|hrs|hour|hours)\b", "hours", 1),
     (r"\s*(?:s|sec|secs|second|seconds)\b", "seconds", 1),
-    (r"\s*(?:x\s+)?(?:a|per)\s+(?:week|wk|month|day)\b", None, None),
+    (r"\s*(?:x\s+)?(?:a|per)\s+(?:week|wk|month)\b", None, None),
     (r"\s*(?:times?)\s+(?:a|per|each)\s+(?:week|wk|month)\b", None, None),
     (r"\s*(?:min|mins|minute|minutes)\b(?!\s*(?:/|per)\s*(?:km|k|mile|mi))(?!\s+(?:in|into)\b)",
      "seconds", 60),
@@ -567,7 +567,7 @@ RIGHT_NOT_SIDE_NEXT = {
     "off", "down", "over", "across", "next", "along", "until", "till", "to", "thing", "or",
     "wrong", "way", "answer", "time", "!",
 }
-RIGHT_NOT_SIDE_PREV = {"that", "'s", "thats", "that'", "you", "'re", "youre", "all", "alright",
+RIGHT_NOT_SIDE_PREV = {"that", "'s", "thats", "you", "re", "youre", "youre", "all", "alright",
                        "is", "get", "got", "do", "did", "doing", "feel", "feels", "felt", "quite",
                        "exactly", "not", "isn't"}
 LEFT_NOT_SIDE_PREV = {"i", "we", "you", "they", "he", "she", "have", "had", "has", "'ve", "'d",

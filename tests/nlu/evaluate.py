@@ -69,7 +69,9 @@ def mentions(entities: Iterable[Dict[str, Any]]) -> Set[Mention]:
 def model_parser(model: os.PathLike) -> Callable[[str], Dict[str, Any]]:
     """A text -> Rasa parse-result function backed by a trained model."""
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # otherwise every parse is logged
     agent = Agent.load(str(latest_model(model)))
     loop = asyncio.new_event_loop()
     return lambda text: loop.run_until_complete(agent.parse_message(text))

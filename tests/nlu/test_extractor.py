@@ -1,0 +1,230 @@
+"""Fast tests of the clinical extractor's spaCy pipeline and of the input guard (no training)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.nlu.clinical_extractor import (
+    ClinicalEntityExtractor,
+    LexiconError,
+    build_nlp,
+    load_lexicon,
+)
+from bot.nlu.input_guard import InputGuard, input_problem
+from rasa.shared.nlu.training_data.message import Message
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp(str(ROOT / "clinic" / "lexicon.yml"))
+
+
+def found(nlp, text):
+    return {(e["entity"], e["value"], e.get("role")) for e in nlp.extract(text)}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("my knees are fine but the bottom of my right foot kills in the morning",
+         {("body_part", "knee", "negated"), ("side", "right", None), ("body_part", "foot", None),
+          ("timing", "next_morning", None)}),
+        ("hammy's been tight", {("body_part", "hamstring", None)}),
+        ("ITB flares up around mile 5", {("body_part", "it_band", None), ("timing", "during_runs", None)}),
+        ("ITBS on the right", {("injury", "itb_syndrome", None), ("side", "right", None)}),
+        ("calfs and achilles tendonitis", {("body_part", "calf", None), ("injury", "achilles_tendinopathy", None)}),
+        ("runners knee and PF", {("injury", "patellofemoral_pain", None), ("injury", "plantar_fasciitis", None)}),
+        ("lower back and glutes after long runs",
+         {("body_part", "low_back", None), ("body_part", "glute", None), ("timing", "after_runs", None)}),
+        ("sore bum and hip flexors", {("body_part", "glute", None), ("body_part", "hip_flexor", None)}),
+        ("my hamstirng and achillies", {("body_part", "hamstring", None), ("body_part", "achilles", None)}),
+        ("I get chest pain on hills", {("red_flag", "chest_symptoms", None), ("timing", "during_runs", None)}),
+        ("my calf is swollen and hot", {("red_flag", "calf_swelling", None)}),
+        ("heard a pop at the back of my ankle",
+         {("red_flag", "achilles_rupture", None), ("body_part", "achilles", None)}),
+        ("my feet cross the midline and I overstride",
+         {("gait_sign", "crossover", None), ("gait_sign", "overstriding", None)}),
+    ],
+)
+def test_tricky_sentences(nlp, text, expected):
+    assert found(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, negated, positive",
+    [
+        ("no pain in my shins, knees or calves",
+         {("body_part", "shin"), ("body_part", "knee"), ("body_part", "calf")}, set()),
+        ("not my back, my left hip", {("body_part", "low_back")}, {("body_part", "hip"), ("side", "left")}),
+        ("never had shin splints but I did have PF",
+         {("injury", "shin_splints")}, {("injury", "plantar_fasciitis")}),
+        ("my hip didn't drop but my knee caved in",
+         {("check_fault", "hip_dropped")}, {("check_fault", "knee_caved")}),
+        ("not left, right", {("side", "left")}, {("side", "right")}),
+        ("no, my left knee", set(), {("side", "left"), ("body_part", "knee")}),
+        ("not sure, maybe my knee", set(), {("body_part", "knee")}),
+        ("pulled hammy last year but it's fine now", set(), {("injury", "hamstring_strain")}),
+        ("my knee hurts and my shin is fine", {("body_part", "shin")}, {("body_part", "knee")}),
+    ],
+)
+def test_negation(nlp, text, negated, positive):
+    entities = found(nlp, text)
+    assert {(t, v) for t, v, r in entities if r == "negated"} == negated
+    assert {(t, v) for t, v, r in entities if r != "negated"} == positive
+
+
+@pytest.mark.parametrize(
+    "text, side",
+    [("right foot", "right"), ("the left one", "left"), ("both legs", "both"), ("L knee", "left"),
+     ("R", "right"), ("on both sides", "both"), ("rigth knee", "right")],
+)
+def test_sides(nlp, text, side):
+    assert ("side", side, None) in found(nlp, text)
+
+
+@pytest.mark.parametrize("text", ["right after my run", "that's right", "I left it too long", "you're right"])
+def test_right_and_left_as_ordinary_words(nlp, text):
+    assert not [e for e in nlp.extract(text) if e["entity"] == "side"]
+
+
+@pytest.mark.parametrize(
+    "text, value, role",
+    [
+        ("pain is about 7/10", 7, "pain"),
+        ("seven out of ten", 7, "pain"),
+        ("it hurts about a 6", 6, "pain"),
+        ("I sit 8hrs a day", 8, "hours"),
+        ("eight hours", 8, "hours"),
+        ("8-10 hrs", 9, "hours"),
+        ("half an hour", 0.5, "hours"),
+        ("held it 20s", 20, "seconds"),
+        ("twenty five seconds", 25, "seconds"),
+        ("did 8 reps", 8, "reps"),
+        ("6", 6, None),
+        ("twelve", 12, None),
+    ],
+)
+def test_numbers(nlp, text, value, role):
+    numbers = [e for e in nlp.extract(text) if e["entity"] == "number"]
+    assert len(numbers) == 1
+    assert numbers[0]["value"] == value
+    assert numbers[0].get("role") == role
+
+
+@pytest.mark.parametrize("text", ["ran a 5k", "sore for 3 weeks", "50/50", "one of my knees", "in 2019"])
+def test_numbers_that_are_not_answers(nlp, text):
+    assert not [e for e in nlp.extract(text) if e["entity"] == "number"]
+
+
+def test_multi_fact_message_and_offsets(nlp):
+    text = "left hamstring mid run, maybe 5/10, and it aches the next day"
+    entities = nlp.extract(text)
+    assert {(e["entity"], e["value"], e.get("role")) for e in entities} == {
+        ("side", "left", None), ("body_part", "hamstring", None), ("timing", "during_runs", None),
+        ("number", 5, "pain"), ("timing", "next_morning", None),
+    }
+    for e in entities:
+        assert text[e["start"]:e["end"]].strip() == text[e["start"]:e["end"]]
+    assert [text[e["start"]:e["end"]] for e in entities][:2] == ["left", "hamstring"]
+
+
+def test_deterministic(nlp):
+    text = "right knee and ITB after long runs, 6/10, never had shin splints"
+    assert nlp.extract(text) == nlp.extract(text)
+
+
+def test_rasa_component_sets_extractor_and_keeps_other_entities():
+    component = ClinicalEntityExtractor({"lexicon_path": str(ROOT / "clinic" / "lexicon.yml")})
+    message = Message(data={"text": "my right knee", "entities": [{"entity": "other", "value": "x"}]})
+    component.process([message])
+    entities = message.get("entities")
+    assert entities[0]["entity"] == "other"
+    ours = entities[1:]
+    assert {e["extractor"] for e in ours} == {"ClinicalEntityExtractor"}
+    assert {(e["entity"], e["value"]) for e in ours} == {("side", "right"), ("body_part", "knee")}
+
+
+def test_lexicon_values_are_closed_vocabulary():
+    from bot.nlu.clinical_extractor import _load_vocabulary
+
+    vocabulary = _load_vocabulary()
+    lexicon = load_lexicon(str(ROOT / "clinic" / "lexicon.yml"))
+    for entity_type, value, _ in lexicon.phrases:
+        assert value in vocabulary[entity_type]
+    covered = {(t, v) for t, v, _ in lexicon.phrases}
+    for entity_type, ids in vocabulary.items():
+        for value in ids:
+            assert (entity_type, value) in covered, f"{entity_type}.{value} has no phrases"
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("entities:\n  body_part:\n    kneee: [knee]\n", "entities.body_part.kneee"),
+        ("entities:\n  limb:\n    knee: [knee]\n", "entities.limb"),
+        ("entities:\n  body_part:\n    knee: []\n", "entities.body_part.knee"),
+        ("entities: [oops\n", "not valid YAML"),
+        ("entities:\n  body_part:\n    knee: [knee|can't]\n"
+         "negation: {preceding: [no], following: [fine], pseudo: [not sure], termination: [but]}\n",
+         "alternative 'can't'"),
+    ],
+)
+def test_bad_lexicon_names_file_and_entry(tmp_path, body, message):
+    path = tmp_path / "lexicon.yml"
+    path.write_text(body)
+    with pytest.raises(LexiconError) as error:
+        build_nlp(str(path))
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
+
+
+def test_missing_lexicon_is_a_clear_error(tmp_path):
+    with pytest.raises(LexiconError, match="not found"):
+        ClinicalEntityExtractor({"lexicon_path": str(tmp_path / "nope.yml")})
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("", "empty"), ("   \n", "empty"), ("👍👍", "no_words"), ("?!...", "no_words"),
+        ("x" * 1001, "too_long"), ("me duele mucho la rodilla derecha", "not_english"),
+        ("j'ai mal au genou droit quand je cours", "not_english"),
+        ("ich habe Schmerzen im Knie beim Laufen", "not_english"),
+    ],
+)
+def test_input_guard_problems(text, problem):
+    assert input_problem(text, InputGuard({}).vocabulary) == problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hammy's been tight", "ITB flares up around mile 5", "couldnt hold it", "7", "yes", "no",
+     "PF and ITBS", "R", "idk", "r u a bot", "lol ok", "7/10"],
+)
+def test_input_guard_passes_runner_slang(text):
+    assert input_problem(text, InputGuard({}).vocabulary) is None
+
+
+def test_input_guard_sets_fallback_and_reason():
+    guard = InputGuard({})
+    message = Message(data={
+        "text": "🙂",
+        "intent": {"name": "greet", "confidence": 0.9},
+        "intent_ranking": [{"name": "greet", "confidence": 0.9}],
+    })
+    guard.process([message])
+    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["nlu_fallback", "greet"]
+    assert message.get("entities")[-1]["entity"] == "input_problem"
+    assert message.get("entities")[-1]["value"] == "no_words"
+
+
+def test_input_guard_leaves_good_messages_alone():
+    message = Message(data={"text": "my knee hurts", "intent": {"name": "inform", "confidence": 0.9}})
+    InputGuard({}).process([message])
+    assert message.get("intent")["name"] == "inform"
+    assert not message.get("entities")
