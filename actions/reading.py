@@ -59,6 +59,14 @@ INPUT_PROBLEM_RESPONSE = {
     "not_english": "utter_input_not_english",
 }
 
+# Where it hurts, when the runner names the injury instead ("lower back pain", "shin splints").
+INJURY_AREA = {
+    "patellofemoral_pain": "knee", "shin_splints": "shin", "calf_strain": "calf",
+    "achilles_tendinopathy": "achilles", "plantar_fasciitis": "foot", "hip_flexor_strain": "hip_flexor",
+    "hip_injury": "hip", "itb_syndrome": "it_band", "hamstring_strain": "hamstring",
+    "low_back_pain": "low_back", "ankle_sprain": "ankle",
+}
+
 _NUMBER_WORDS = {
     "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
@@ -192,7 +200,7 @@ def read_message(
         elif requested_slot not in reading.updates:
             reading.problem_response = INVALID_RESPONSE.get(requested_slot, "utter_rephrase")
 
-    for slot, value in _volunteered(message, requested_slot, current).items():
+    for slot, value in _volunteered(message, requested_slot, {**current, **reading.updates}).items():
         if slot not in reading.updates and current.get(slot) is None:
             reading.updates[slot] = value
     return reading
@@ -225,7 +233,8 @@ def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> 
         return {}
 
     if slot == s.PAIN_AREAS:
-        areas = message.values("body_part", v.BODY_AREAS)
+        areas = message.values("body_part", v.BODY_AREAS) or [
+            INJURY_AREA[i] for i in message.values("injury", v.INJURIES) if i in INJURY_AREA]
         if areas:
             return {s.PAIN_AREAS: areas, s.NO_PAIN: False}
         if intent in ("no_pain", "deny"):
@@ -360,14 +369,14 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
     updates: Dict[str, Any] = {}
     # Body parts and sides mean "where it hurts" only before the self-checks, where the same
     # words describe where a squeeze was felt or which leg wobbled.
-    if requested_slot not in _CHECK_STAGE and current.get(s.PAIN_AREAS) is None:
+    if requested_slot not in _CHECK_STAGE:
         areas = message.values("body_part", v.BODY_AREAS)
-        if areas:
+        if areas and current.get(s.PAIN_AREAS) is None:
             updates[s.PAIN_AREAS] = areas
             updates[s.NO_PAIN] = False
-            side = side_from(message)
-            if side:
-                updates[s.PAIN_SIDE] = side
+        side = side_from(message)
+        if side and (areas or requested_slot == s.PAIN_AREAS):
+            updates[s.PAIN_SIDE] = side
     if requested_slot not in _CHECK_STAGE:
         timings = message.values("timing", v.PAIN_TIMINGS)
         if timings and (current.get(s.PAIN_AREAS) or updates.get(s.PAIN_AREAS)):

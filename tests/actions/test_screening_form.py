@@ -202,3 +202,10 @@ def test_storage_is_the_last_question_and_only_a_clear_yes_keeps_anything(intent
     updates, _ = turn(slots, requested=s.STORE_CONSENT, intent=intent)
     assert updates[s.STORE_CONSENT] is kept
     assert updates[s.REQUESTED_SLOT] is None
+
+
+def test_naming_the_injury_answers_where_it_hurts():
+    updates, _ = turn(ALL_CLEAR, requested=s.PAIN_AREAS, text="lower back pain after long runs",
+                      entities=[entity("injury", "low_back_pain"), entity("timing", "after_runs")])
+    assert updates[s.PAIN_AREAS] == ["low_back"]
+    assert updates[s.PAIN_TIMING] == ["after_runs"]
