@@ -55,6 +55,11 @@ def read_times(text: str) -> Optional[str]:
 
 
 READERS = {s.CONTACT_NAME: read_name, s.CONTACT_REACH: read_reach, s.CONTACT_TIMES: read_times}
+REASK = {
+    s.CONTACT_NAME: "utter_invalid_contact_name",
+    s.CONTACT_REACH: "utter_invalid_contact_reach",
+    s.CONTACT_TIMES: "utter_invalid_contact_times",
+}
 
 
 class ValidateContactForm(FormValidationAction):
@@ -68,7 +73,7 @@ class ValidateContactForm(FormValidationAction):
             return []  # activation, or not an answer: a rule handles it
         value = READERS[requested](message.text)
         if value is None:
-            dispatcher.utter_message(response=f"utter_invalid_{requested}")
+            dispatcher.utter_message(response=REASK[requested])
             return [SlotSet(requested, None)]
         return [SlotSet(requested, value)]
 

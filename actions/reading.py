@@ -155,6 +155,14 @@ def side_from(message: Message) -> Optional[str]:
     return sides[0]
 
 
+def effort_from(message: Message) -> Optional[str]:
+    """"yes" when running is said to feel harder than it should, "no" when that is denied."""
+    mentions = [e for e in message.entities if e.get("entity") == "effort"]
+    if not mentions:
+        return None
+    return "no" if all(e.get("role") == "negated" for e in mentions) else "yes"
+
+
 @dataclass
 class Reading:
     """What one message means for the screen."""
@@ -256,6 +264,9 @@ def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> 
         if intent == "no_pain":
             return {slot: 0.0}
         return {}
+
+    if slot == s.RUNNING_EFFORT and effort_from(message):
+        return {slot: effort_from(message)}
 
     if slot in (s.RUNNING_EFFORT, s.INJURY_RECURRING, s.BALANCE_HIP_PAIN):
         return {slot: yes_no} if yes_no else {}
@@ -389,6 +400,9 @@ def unambiguous_answers(message: Message) -> Dict[str, Any]:
     """Facts whose meaning does not depend on the question being asked: a pain score, daily
     sitting hours, named injuries and gait signs."""
     updates: Dict[str, Any] = {}
+    effort = effort_from(message)
+    if effort:
+        updates[s.RUNNING_EFFORT] = effort
     pain = [n for n in message.numbers(roles=("pain",)) if 0 <= n <= 10]
     if pain:
         updates[s.PAIN_SEVERITY] = pain[0]

@@ -16,6 +16,8 @@ BODY_AREAS = (
 SIDES = ("left", "right", "both")
 PAIN_TIMINGS = ("during_runs", "after_runs", "next_morning", "at_rest")
 YES_NO_UNSURE = ("yes", "no", "unsure")
+# "Running feels harder than it should", said in the runner's own words.
+EFFORT = ("running_harder",)
 
 INJURIES = (
     "patellofemoral_pain", "shin_splints", "stress_fracture", "calf_strain",

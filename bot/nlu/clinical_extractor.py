@@ -63,6 +63,7 @@ def _load_vocabulary() -> Dict[str, Tuple[str, ...]]:
         "gait_sign": tuple(module.GAIT_SIGNS),
         "red_flag": RED_FLAGS,
         "check_fault": tuple(module.BALANCE_FAULTS) + tuple(module.DONKEY_FAULTS),
+        "effort": tuple(module.EFFORT),
     }
 
 

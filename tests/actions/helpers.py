@@ -102,9 +102,9 @@ def responses_sent_by_code() -> set:
 
     used = set(INVALID_RESPONSE.values()) | set(INPUT_PROBLEM_RESPONSE.values())
     used |= {why_response(slot) for slot in s.FORM_SLOTS + (None,)}
-    used |= {f"utter_ask_{slot}" for slot in domain()["forms"]["screening_form"]["required_slots"]
+    used |= {f"utter_ask_{slot}" for form in domain()["forms"].values() for slot in form["required_slots"]
              if f"action_ask_{slot}" not in domain()["actions"]}
     used.add("utter_default")  # Rasa's own action_default_fallback sends it
-    for path in (ROOT / "actions").glob("*.py"):
+    for path in [*(ROOT / "actions").glob("*.py"), *(ROOT / "bot").rglob("*.py")]:
         used |= set(re.findall(r'"(utter_\w+)"', path.read_text()))
-    return used
+    return used - {"utter_action"}  # a key of Rasa's message dicts, not a response

@@ -162,15 +162,16 @@ def test_messages_that_are_not_answers_set_no_answer_so_a_rule_can_handle_them(i
 def test_an_opening_message_fills_several_answers_and_confirms_them():
     updates, messages = turn(
         ALL_CLEAR, requested=s.PAIN_AREAS,
-        text="my left knee hurts after runs, about 6/10, and I sit 9 hours a day",
+        text="my left knee hurts after runs, about 6/10, running feels harder and I sit 9 hours a day",
         entities=[entity("side", "left"), entity("body_part", "knee"), entity("timing", "after_runs"),
-                  entity("number", 6, "pain"), entity("number", 9, "hours")])
+                  entity("number", 6, "pain"), entity("effort", "running_harder"), entity("number", 9, "hours")])
     assert updates[s.PAIN_AREAS] == ["knee"]
     assert updates[s.PAIN_SIDE] == "left"
     assert updates[s.PAIN_TIMING] == ["after_runs"]
     assert updates[s.PAIN_SEVERITY] == 6
     assert updates[s.SITTING_HOURS] == 9
-    assert updates[s.REQUESTED_SLOT] == s.RUNNING_EFFORT
+    assert updates[s.RUNNING_EFFORT] == "yes"
+    assert updates[s.REQUESTED_SLOT] == s.INJURIES  # effort was answered too
     shown = render(messages)
     assert "9 hours of sitting" in shown and "after runs" in shown
 

@@ -1,4 +1,4 @@
-"""The held-out NLU evaluation against the newest trained model in models/."""
+"""The held-out NLU evaluation against the model trained from the current data."""
 
 from __future__ import annotations
 
@@ -6,19 +6,19 @@ from pathlib import Path
 
 import pytest
 
+from scripts.train import model_path
 from tests.nlu.evaluate import HELDOUT, THRESHOLDS, evaluate, failures, load_heldout, write_report
 
 ROOT = Path(__file__).resolve().parents[2]
-MODELS = ROOT / "models"
 
 pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
 def results():
-    if not any(MODELS.glob("*.tar.gz")):
-        pytest.skip("no trained model in models/ (scripts/test.sh trains one first: scripts/train.py)")
-    results = evaluate(MODELS)
+    model = model_path()
+    assert model.exists(), f"no model for the current data at {model}: run scripts/train.py (scripts/test.sh does)"
+    results = evaluate(model)
     write_report(results, ROOT / "test-output" / "nlu_eval.md")
     return results
 
