@@ -25,6 +25,14 @@ INTERRUPTION_INTENTS = {
 
 YES_NO = {"affirm": "yes", "deny": "no", "not_sure": "unsure"}
 
+# Each self-check's detail questions, and the check they belong to.
+CHECK_OF_DETAIL = {
+    s.ACTIVATION_HARDER_SIDE: s.ACTIVATION_CHOICE, s.ACTIVATION_FELT_WHERE: s.ACTIVATION_CHOICE,
+    s.BALANCE_PROBLEM_SIDE: s.BALANCE_CHOICE, s.BALANCE_HIP_PAIN: s.BALANCE_CHOICE,
+    s.DONKEY_FAULTS: s.DONKEY_CHOICE, s.DONKEY_REPS_LEFT: s.DONKEY_CHOICE,
+    s.DONKEY_REPS_RIGHT: s.DONKEY_CHOICE,
+}
+
 # Which "this didn't make sense" response each question uses.
 INVALID_RESPONSE = {
     s.RF_EMERGENCY: "utter_invalid_red_flag",
@@ -155,6 +163,28 @@ def side_from(message: Message) -> Optional[str]:
     return sides[0]
 
 
+_YES_WORDS = {"yes", "yeah", "yea", "yep", "yup", "ya", "sure", "definitely", "absolutely", "y", "ok", "okay"}
+_NO_WORDS = {"no", "nope", "nah", "never", "n", "not"}
+_UNSURE = re.compile(r"\b(not sure|unsure|maybe|dunno|don'?t know|no idea|not certain)\b")
+_SAME_SIDES = re.compile(r"\b(same|equal|equally|no difference|neither|similar|even|evenly)\b")
+
+
+def yes_no_from(message: Message) -> Optional[str]:
+    """yes / no / unsure from the intent, or from how the message starts ("yes they keep
+    coming back" is a yes whatever the intent classifier made of the rest)."""
+    if message.intent in YES_NO:
+        return YES_NO[message.intent]
+    text = message.text.lower().strip()
+    if _UNSURE.search(text):
+        return "unsure"
+    first = re.split(r"[\s,.!]+", text, maxsplit=1)[0] if text else ""
+    if first in _YES_WORDS:
+        return "yes"
+    if first in _NO_WORDS:
+        return "no"
+    return None
+
+
 def effort_from(message: Message) -> Optional[str]:
     """"yes" when running is said to feel harder than it should, "no" when that is denied."""
     mentions = [e for e in message.entities if e.get("entity") == "effort"]
@@ -227,7 +257,7 @@ def _red_flags_reported(message, current, red_flag_groups) -> Dict[str, Any]:
 
 def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> Dict[str, Any]:
     intent = message.intent
-    yes_no = YES_NO.get(intent)
+    yes_no = yes_no_from(message)
 
     if slot in s.RED_FLAG_SLOTS:
         named = message.values("red_flag", set(red_flag_groups.get(slot, ())))
@@ -311,8 +341,14 @@ def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> 
             return {slot: s.DO_NOW, **_check_result(message, slot)}
         return {}
 
+    if slot in CHECK_OF_DETAIL and intent == "skip":
+        # "skip" in the middle of a check skips the rest of that check.
+        return {CHECK_OF_DETAIL[slot]: s.SKIP}
+
     if slot in (s.ACTIVATION_HARDER_SIDE, s.BALANCE_PROBLEM_SIDE):
         side = side_from(message)
+        if not side and _SAME_SIDES.search(message.text.lower()):
+            return {slot: "neither"}
         updates = {}
         if slot == s.BALANCE_PROBLEM_SIDE:
             faults = message.values("check_fault", v.BALANCE_FAULTS)

@@ -210,3 +210,29 @@ def test_naming_the_injury_answers_where_it_hurts():
                       entities=[entity("injury", "low_back_pain"), entity("timing", "after_runs")])
     assert updates[s.PAIN_AREAS] == ["low_back"]
     assert updates[s.PAIN_TIMING] == ["after_runs"]
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("yes they keep coming back", "inform", "yes"),
+    ("nope, it cleared up", "inform", "no"),
+    ("no idea to be honest", "inform", "unsure"),
+])
+def test_yes_no_questions_read_how_the_answer_starts_whatever_the_intent(text, intent, expected):
+    slots = {**ALL_CLEAR, s.NO_PAIN: True, s.PAIN_AREAS: [], s.RUNNING_EFFORT: "no",
+             s.INJURIES: ["shin_splints"]}
+    updates, _ = turn(slots, requested=s.INJURY_RECURRING, intent=intent, text=text)
+    assert updates[s.INJURY_RECURRING] == expected
+
+
+def test_sides_that_felt_the_same_mean_neither_side():
+    slots = {**ALL_CLEAR, s.ACTIVATION_CHOICE: s.DO_NOW}
+    updates, _ = turn(slots, requested=s.ACTIVATION_HARDER_SIDE, intent="inform", text="they felt the same")
+    assert updates[s.ACTIVATION_HARDER_SIDE] == "neither"
+
+
+def test_skip_in_the_middle_of_a_check_skips_the_rest_of_it():
+    slots = {**ALL_CLEAR, s.NO_PAIN: True, s.PAIN_AREAS: [], s.RUNNING_EFFORT: "no", s.INJURIES: [s.NONE],
+             s.SITTING_HOURS: 4, s.GAIT_SIGNS: [s.NONE], s.ACTIVATION_CHOICE: s.DO_NOW}
+    updates, _ = turn(slots, requested=s.ACTIVATION_FELT_WHERE, intent="skip", text="skip")
+    assert updates[s.ACTIVATION_CHOICE] == s.SKIP
+    assert updates[s.REQUESTED_SLOT] == s.BALANCE_CHOICE
