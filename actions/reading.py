@@ -22,6 +22,9 @@ INTERRUPTION_INTENTS = {
     "ask_why", "ask_define", "correct", "start_over", "stop", "human_handoff",
     "book_gait_analysis", "bot_challenge", "out_of_scope", "greet", "goodbye", "thanks",
 }
+# Of those, the ones a misread answer is most often taken for ("desk job so 9 hrs sitting"
+# as out of scope): when the message does answer the question asked, the answer wins.
+WEAK_INTERRUPTIONS = {"out_of_scope", "greet", "thanks", "bot_challenge"}
 
 YES_NO = {"affirm": "yes", "deny": "no", "not_sure": "unsure"}
 
@@ -219,7 +222,12 @@ def read_message(
         # Empty, emoji-only, very long or non-English: say so, and take nothing from it.
         return Reading(problem_response=INPUT_PROBLEM_RESPONSE.get(message.input_problem, "utter_rephrase"))
     if message.intent in INTERRUPTION_INTENTS:
-        return Reading(not_an_answer=True)
+        if message.intent not in WEAK_INTERRUPTIONS or requested_slot is None:
+            return Reading(not_an_answer=True)
+        as_answer = Message("inform", message.entities, message.text)
+        if not _answer_requested(as_answer, requested_slot, current, red_flag_groups):
+            return Reading(not_an_answer=True)
+        message = as_answer
 
     reading = Reading()
     reading.updates.update(_red_flags_reported(message, current, red_flag_groups))

@@ -151,7 +151,7 @@ def test_bad_input_gets_its_own_reply_and_the_question_again(problem, response):
 
 
 @pytest.mark.parametrize("intent", ["ask_why", "ask_define", "correct", "start_over", "stop",
-                                    "human_handoff", "out_of_scope", "bot_challenge"])
+                                    "human_handoff", "book_gait_analysis", "goodbye"])
 def test_messages_that_are_not_answers_set_no_answer_so_a_rule_can_handle_them(intent):
     updates, messages = turn(ALL_CLEAR, requested=s.PAIN_AREAS, intent=intent,
                              entities=[entity("body_part", "knee")], text="actually my knee")
@@ -236,3 +236,14 @@ def test_skip_in_the_middle_of_a_check_skips_the_rest_of_it():
     updates, _ = turn(slots, requested=s.ACTIVATION_FELT_WHERE, intent="skip", text="skip")
     assert updates[s.ACTIVATION_CHOICE] == s.SKIP
     assert updates[s.REQUESTED_SLOT] == s.BALANCE_CHOICE
+
+
+def test_an_answer_misread_as_small_talk_still_counts_as_the_answer():
+    updates, _ = turn(ALL_CLEAR, requested=s.SITTING_HOURS, intent="out_of_scope",
+                      text="desk job so prob 9 hrs sitting plus the drive", entities=[entity("number", 9, "hours")])
+    assert updates[s.SITTING_HOURS] == 9
+
+
+def test_real_small_talk_in_the_form_is_left_to_the_rules():
+    updates, messages = turn(ALL_CLEAR, requested=s.SITTING_HOURS, intent="out_of_scope", text="what's the weather")
+    assert set(updates) == {s.REQUESTED_SLOT} and messages == []
