@@ -62,7 +62,7 @@ def stack(tmp_path_factory, fake_platforms):
     env: Dict[str, str] = {
         "CLINIC_CONFIG": str(clinic_file),
         "RASA_API_TOKEN": API_TOKEN,
-        "SLACK_TOKEN": "xoxb-test-token",
+        "SLACK_TOKEN": "fake-slack-bot-token",
         "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
         "SLACK_API_BASE": fake_platforms.slack_api_base,
         "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY_TOKEN,

@@ -116,7 +116,7 @@ def test_bare_credentials_need_no_secret():
 def test_platforms_are_added_only_when_all_their_variables_are_set(tmp_path):
     out = tmp_path / "credentials.yml"
     assert config.write_credentials(out, {}) == ["rest", "bot.channels.socketio.ClinicSocketIOInput"]
-    env = {"SLACK_TOKEN": "xoxb-SECRET-TOKEN", "SLACK_SIGNING_SECRET": "SIGNING-SECRET",
+    env = {"SLACK_TOKEN": "fake-slack-SECRET-TOKEN", "SLACK_SIGNING_SECRET": "SIGNING-SECRET",
            "MESSENGER_APP_SECRET": "APP-SECRET", "MESSENGER_VERIFY_TOKEN": "", "MESSENGER_PAGE_ACCESS_TOKEN": "x"}
     names = config.write_credentials(out, env)
     assert "bot.channels.slack.ClinicSlackInput" in names

@@ -93,7 +93,7 @@ def test_slack_signed_message_gets_the_welcome_with_buttons_and_a_click_goes_on(
     posts = fake_platforms.wait_for(lambda: fake_platforms.slack_posts(channel))
     assert posts, "no reply reached the fake Slack API"
     welcome = posts[-1]
-    assert welcome["headers"].get("Authorization") == "Bearer xoxb-test-token"
+    assert welcome["headers"].get("Authorization") == "Bearer fake-slack-bot-token"
     assert "runner screener" in welcome["body"]["text"]
     assert buttons_of(welcome) == {"Start & keep answers": '/affirm{"consent":"keep"}',
                                    "Start, keep nothing": '/affirm{"consent":"dont_keep"}',
@@ -142,7 +142,7 @@ def test_slack_retry_of_the_same_event_is_handled_once(stack, fake_platforms):
 def test_slack_long_message_arrives_split_at_sentences(fake_platforms):
     sentence = "Keep your hips level when you land, and let your glutes do the work. "
     text = (sentence * 110).strip()  # about 7,600 characters
-    bot = ClinicSlackBot("xoxb-test-token", base_url=fake_platforms.slack_api_base)
+    bot = ClinicSlackBot("fake-slack-bot-token", base_url=fake_platforms.slack_api_base)
     asyncio.run(bot.send_text_with_buttons("D0LONG", text, [{"title": "Got it", "payload": "/affirm"}]))
     posts = fake_platforms.wait_for(lambda: fake_platforms.slack_posts("D0LONG"), settle=0.2)
     sections = [block["text"]["text"] for p in posts for block in p["body"]["blocks"] if block["type"] == "section"]
