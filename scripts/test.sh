@@ -9,4 +9,5 @@ cd "$(dirname "$0")/.."
 ./scripts/setup_browser.sh  # npm packages of the web widget, and Chromium for its browser test
 .venv/bin/python scripts/train.py >/dev/null
 mkdir -p test-output
+./scripts/setup_services.sh  # PostgreSQL and Redis answering, nginx installed (tests/persistence)
 .venv/bin/python -m pytest "$@"
