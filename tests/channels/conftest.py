@@ -61,6 +61,8 @@ def stack(tmp_path_factory, fake_platforms):
     clinic_file.write_text(yaml.safe_dump(clinic, sort_keys=False), encoding="utf-8")
     env: Dict[str, str] = {
         "CLINIC_CONFIG": str(clinic_file),
+        # conversations and records of these tests stay in the test's own database
+        "DATABASE_URL": f"sqlite:///{workdir / 'screener.db'}",
         "RASA_API_TOKEN": API_TOKEN,
         "SLACK_TOKEN": "fake-slack-bot-token",
         "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
