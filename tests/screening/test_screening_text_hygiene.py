@@ -13,7 +13,7 @@ SHARED = ROOT.parent / "shared"
 SOURCES = [p for p in (SHARED / "seed" / "salute-your-glutes-part-2.txt", SHARED / "clinical" / "protocol.md")
            if p.exists()]
 OWN_FILES = sorted((ROOT / "actions" / "screening").glob("*.py")) + [
-    ROOT / "clinic" / "screening_rules.yml", ROOT / "clinic" / "glossary.yml"]
+    ROOT / "clinic" / "screening_rules.yml", ROOT / "clinic" / "glossary.yml", ROOT / "domain.yml"]
 
 
 def words(text):
