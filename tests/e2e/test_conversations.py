@@ -6,18 +6,15 @@ checks what the runner reads and the result contract in the conversation's slots
 
 from __future__ import annotations
 
-import itertools
-from typing import Dict, List
-
 import pytest
 
 from actions.clinic_config import load_clinic
+from tests.runner import Runner
 from tests.servers import BotServers
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 
 CLINIC = load_clinic()
-_ids = itertools.count()
 
 
 @pytest.fixture(scope="module")
@@ -25,45 +22,6 @@ def bot(tmp_path_factory):
     servers = BotServers(tmp_path_factory.mktemp("e2e")).start()
     yield servers
     servers.stop()
-
-
-class Runner:
-    """One runner's conversation; keeps a transcript for failure messages."""
-
-    def __init__(self, bot: BotServers, name: str):
-        self.bot = bot
-        self.sender = f"{name}-{next(_ids)}"
-        self.transcript: List[str] = []
-        self.last: List[Dict] = []
-
-    def say(self, message: str) -> str:
-        self.last = self.bot.say(self.sender, message)
-        self.transcript.append(f"> {message[:80]}")
-        self.transcript += [f"  {m.get('text', '')[:160]}" for m in self.last]
-        return self.text
-
-    @property
-    def text(self) -> str:
-        return "\n".join(m.get("text", "") for m in self.last)
-
-    def buttons(self) -> Dict[str, str]:
-        return {b["title"]: b["payload"] for m in self.last for b in m.get("buttons", [])}
-
-    def tap(self, title: str) -> str:
-        buttons = self.buttons()
-        assert title in buttons, f"no button {title!r} in {list(buttons)}\n" + self.log
-        return self.say(buttons[title])
-
-    @property
-    def log(self) -> str:
-        return "\n".join(self.transcript)
-
-    def expect(self, *fragments: str) -> None:
-        for fragment in fragments:
-            assert fragment.lower() in self.text.lower(), f"expected {fragment!r}\n{self.log}"
-
-    def slots(self) -> Dict:
-        return self.bot.slots(self.sender)
 
 
 def start(runner: Runner, keep: bool = True) -> None:

@@ -227,7 +227,9 @@ async function main() {
       messages_before: beforeReload.length,
       messages_after: afterReload.length,
       result_kept: afterReload.join("\n").includes("https://stride-clinic.example/book/gait-analysis"),
-      welcome_repeated: afterReload.filter((t) => /Shall we start\?/.test(t)).length > 1,
+      // a reload must not restart the chat: no welcome beyond those already in it
+      welcome_repeated: afterReload.filter((t) => /Shall we start\?/.test(t)).length >
+        beforeReload.filter((t) => /Shall we start\?/.test(t)).length,
     };
     const stillCount = afterReload.length;
     await type(page, "what is overstriding");
