@@ -14,8 +14,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import slots as s
-from actions.reading import Message, side_from, unambiguous_answers
-from actions.screen_state import answers_and_result, next_question
+from actions.reading import Message, read_message, side_from, unambiguous_answers
+from actions.screen_state import answers_and_result, next_question, red_flag_groups
 from actions.screening import vocabulary as v
 from actions.show_result import present_result
 from actions.wording import describe_all
@@ -79,3 +79,22 @@ class ActionApplyCorrection(Action):
                 dispatcher.utter_message(text="Here is your updated result.")
                 events += present_result(dispatcher, current, tracker.sender_id)
         return events
+
+
+class ActionAnswerOutsideScreen(Action):
+    """An answer typed when no question is open: before the screen it gets the welcome (the
+    facts in it are kept for later); after the result it is read as a correction."""
+
+    def name(self) -> str:
+        return "action_answer_outside_screen"
+
+    async def run(self, dispatcher, tracker, domain):
+        if tracker.get_slot(s.TRIAGE) is not None:
+            return await ActionApplyCorrection().run(dispatcher, tracker, domain)
+        current = dict(tracker.slots)
+        reading = read_message(Message.from_latest(tracker.latest_message), None, current, red_flag_groups())
+        noted = describe_all(reading.updates, current)
+        if noted:
+            dispatcher.utter_message(text=f"Thanks, I've noted {noted}. I'll use that in the screen.")
+        dispatcher.utter_message(response="utter_welcome")
+        return [SlotSet(slot, value) for slot, value in reading.updates.items()]

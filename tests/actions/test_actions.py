@@ -5,7 +5,7 @@ import re
 import pytest
 
 from actions import slots as s
-from actions.apply_correction import ActionApplyCorrection
+from actions.apply_correction import ActionAnswerOutsideScreen, ActionApplyCorrection
 from actions.ask_red_flags import ActionAskRfEmergency, ActionAskRfSeeClinician, ActionAskRfUrgentCare
 from actions.clinic_config import load_clinic
 from actions.define_term import ActionDefineTerm
@@ -229,3 +229,23 @@ def test_session_start_loads_the_clinic_details_from_its_config_file():
     assert values[s.BOOKING_URL] == CLINIC["booking_url"]
     assert values[s.EMERGENCY_NUMBER] == CLINIC["emergency_number"]
     assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
+
+
+def test_an_opening_message_gets_the_welcome_and_its_facts_are_kept_for_the_screen():
+    events, messages = run(ActionAnswerOutsideScreen(), tracker(
+        intent="inform", text="my left knee hurts after runs and I sit 9 hours a day", active_loop=None,
+        entities=[entity("side", "left"), entity("body_part", "knee"), entity("timing", "after_runs"),
+                  entity("number", 9, "hours")]))
+    assert responses(messages) == ["utter_welcome"]
+    assert "left knee" in texts(messages)
+    updates = slot_sets(events)
+    assert updates[s.PAIN_AREAS] == ["knee"] and updates[s.PAIN_SIDE] == "left"
+    assert updates[s.PAIN_TIMING] == ["after_runs"] and updates[s.SITTING_HOURS] == 9
+
+
+def test_an_answer_after_the_result_is_read_as_a_correction():
+    slots = {**ALL_CLEAR_SELF_CARE, s.TRIAGE: "self_care", s.FINDINGS: []}
+    events, messages = run(ActionAnswerOutsideScreen(), tracker(
+        slots, intent="inform", text="10 hours sitting", active_loop=None, entities=[entity("number", 10, "hours")]))
+    assert slot_sets(events)[s.FINDINGS] == ["prolonged_sitting"]
+    assert "utter_welcome" not in responses(messages)

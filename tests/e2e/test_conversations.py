@@ -223,3 +223,17 @@ def test_bad_input_gets_a_clear_reply_and_the_screen_goes_on(bot, message):
     assert runner.text.strip(), f"no reply to {message[:30]!r}\n{runner.log}"
     runner.say("my left shin")
     assert runner.slots()["pain_areas"] == ["shin"], runner.log
+
+
+def test_an_opening_message_answers_questions_before_they_are_asked(bot):
+    runner = Runner(bot, "opening")
+    runner.say("my left knee hurts after runs, about 6/10, running feels way harder and I sit 9 hours a day")
+    runner.expect("left knee", "9 hours")  # confirmed back
+    runner.tap("Start & keep answers")
+    for answer in ("none of those", "no", "no"):
+        runner.say(answer)
+    runner.expect("running injuries")  # where, side, when, how bad, effort and sitting not asked again
+    slots = runner.slots()
+    assert slots["pain_areas"] == ["knee"] and slots["pain_side"] == "left", runner.log
+    assert slots["pain_timing"] == ["after_runs"] and slots["pain_severity"] == 6
+    assert slots["running_effort"] == "yes" and slots["sitting_hours"] == 9
