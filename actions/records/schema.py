@@ -82,21 +82,19 @@ def current(url: Optional[str] = None) -> Optional[str]:
 
 
 def upgrade(url: Optional[str] = None, revision: str = "head") -> None:
-    url = url or database.database_url()
-    with _migration_connection(url) as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-    with _ready_lock:
-        _ready.discard(url)
+    _migrate(command.upgrade, url, revision)
 
 
 def downgrade(url: Optional[str] = None, revision: str = "base") -> None:
+    _migrate(command.downgrade, url, revision)
+
+
+def _migrate(alembic_command, url: Optional[str], revision: str) -> None:
     url = url or database.database_url()
     with _migration_connection(url) as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+        alembic_command(config, revision)
     with _ready_lock:
         _ready.discard(url)
 
