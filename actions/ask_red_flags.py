@@ -56,3 +56,26 @@ class ActionAskRfUrgentCare(_AskRedFlagGroup):
 
 class ActionAskRfSeeClinician(_AskRedFlagGroup):
     level = "see_clinician"
+
+
+class ActionAskRfConfirm(Action):
+    """One short confirm question for red flags said with a negation that may not cancel
+    them ("I don't think I passed out"), so a red flag is never dropped silently."""
+
+    def name(self) -> str:
+        return f"action_ask_{s.RF_CONFIRM}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker, domain):
+        kb = knowledge()
+        pending = [f for f in (tracker.get_slot(s.RF_PENDING) or []) if f in {x.id for x in kb.red_flags}]
+        questions = [kb.red_flag(f).question for f in pending] or [
+            "Have you had any of the safety signs I asked about?"]
+        lines = ["I want to be sure I read you right, because this matters for your safety."]
+        lines += [f"- {q}" for q in questions]
+        lines.append("Has that happened to you?" if len(questions) == 1 else "Has any of that happened to you?")
+        dispatcher.utter_message(text="\n".join(lines), buttons=[
+            {"title": "Yes", "payload": "/affirm"},
+            {"title": "No", "payload": "/deny"},
+            {"title": "Not sure", "payload": "/not_sure"},
+        ])
+        return []

@@ -15,7 +15,7 @@ _CHECK_CHOICES = {s.ACTIVATION_CHOICE, s.BALANCE_CHOICE, s.DONKEY_CHOICE}
 def why_response(slot: Optional[str]) -> str:
     if slot is None:
         return "utter_why_screen"
-    if slot in s.RED_FLAG_SLOTS:
+    if slot in s.RED_FLAG_SLOTS or slot == s.RF_CONFIRM:
         return "utter_why_red_flags"
     if slot in _CHECK_CHOICES:
         return "utter_why_self_check"

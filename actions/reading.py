@@ -17,11 +17,18 @@ from typing import Any, Dict, Iterable, List, Optional
 from actions import slots as s
 from actions.screening import vocabulary as v
 
+# Roles the clinical extractor (bot/nlu/clinical_extractor.py) gives a mention.
+NEGATED = "negated"
+UNCERTAIN = "uncertain"
+
 # Messages that are not an answer: the form steps aside and a rule handles them.
 INTERRUPTION_INTENTS = {
     "ask_why", "ask_define", "correct", "start_over", "stop", "human_handoff",
     "book_gait_analysis", "bot_challenge", "out_of_scope", "greet", "goodbye", "thanks",
 }
+# Messages that ask about something: a red flag named in them ("what counts as chest
+# pain?") may be a question rather than a report, so it is asked back, never dropped.
+QUESTION_INTENTS = {"ask_why", "ask_define", "bot_challenge"}
 # Of those, the ones a misread answer is most often taken for ("desk job so 9 hrs sitting"
 # as out of scope): when the message does answer the question asked, the answer wins.
 WEAK_INTERRUPTIONS = {"out_of_scope", "greet", "thanks", "bot_challenge"}
@@ -61,6 +68,7 @@ INVALID_RESPONSE = {
     s.DONKEY_REPS_LEFT: "utter_invalid_reps",
     s.DONKEY_REPS_RIGHT: "utter_invalid_reps",
     s.STORE_CONSENT: "utter_invalid_yes_no",
+    s.RF_CONFIRM: "utter_invalid_yes_no",
 }
 
 INPUT_PROBLEM_RESPONSE = {
@@ -95,11 +103,12 @@ class Message:
         intent = (latest_message.get("intent") or {}).get("name")
         return cls(intent, list(latest_message.get("entities") or []), latest_message.get("text") or "")
 
-    def values(self, entity: str, allowed: Iterable[str] = None) -> List[str]:
-        """Positive (not negated) values of one entity type, first mention first, no repeats."""
+    def values(self, entity: str, allowed: Iterable[str] = None, role: Optional[str] = None) -> List[str]:
+        """Values of one entity type with the given role (None: plainly said, neither negated
+        nor uncertain), first mention first, no repeats."""
         found: List[str] = []
         for e in self.entities:
-            if e.get("entity") != entity or e.get("role") == "negated":
+            if e.get("entity") != entity or e.get("role") not in (role, *(() if role else ("",))):
                 continue
             value = e.get("value")
             if isinstance(value, str) and (allowed is None or value in allowed) and value not in found:
@@ -221,6 +230,10 @@ def read_message(
     if message.input_problem:
         # Empty, emoji-only, very long or non-English: say so, and take nothing from it.
         return Reading(problem_response=INPUT_PROBLEM_RESPONSE.get(message.input_problem, "utter_rephrase"))
+    safety = _red_flag_updates(message, requested_slot, current, red_flag_groups)
+    if message.intent in INTERRUPTION_INTENTS and safety:
+        # A red flag counts whatever else the message does ("stop, my chest hurts").
+        message = Message("inform", message.entities, message.text)
     if message.intent in INTERRUPTION_INTENTS:
         if message.intent not in WEAK_INTERRUPTIONS or requested_slot is None:
             return Reading(not_an_answer=True)
@@ -230,7 +243,7 @@ def read_message(
         message = as_answer
 
     reading = Reading()
-    reading.updates.update(_red_flags_reported(message, current, red_flag_groups))
+    reading.updates.update(safety)
     consent = message.values("consent", ("keep", "dont_keep"))
     if consent:  # the welcome buttons
         reading.updates[s.STORE_CONSENT] = consent[0] == "keep"
@@ -243,7 +256,9 @@ def read_message(
                 if slot in reading.updates and slot in s.RED_FLAG_SLOTS:
                     continue
                 reading.updates[slot] = value
-        elif requested_slot not in reading.updates:
+        elif requested_slot not in reading.updates and not safety:
+            # (A red flag of another group said here is recorded and confirmed instead; the
+            # question asked still needs its own answer, so it simply comes again.)
             reading.problem_response = INVALID_RESPONSE.get(requested_slot, "utter_rephrase")
 
     for slot, value in _volunteered(message, requested_slot, {**current, **reading.updates}).items():
@@ -252,14 +267,46 @@ def read_message(
     return reading
 
 
-def _red_flags_reported(message, current, red_flag_groups) -> Dict[str, Any]:
-    """Red flags named anywhere, at any point, are recorded in their group at once."""
-    updates = {}
+def _red_flag_updates(message, requested_slot, current, red_flag_groups) -> Dict[str, Any]:
+    """Red flags named anywhere, at any point, are recorded in their own group at once.
+
+    A mention whose negation may or may not cancel it ("I don't think I passed out"), or
+    one inside a question ("does a racing heart count?"), is never dropped: it waits in
+    RF_PENDING for one confirm question.
+    """
+    updates: Dict[str, Any] = {}
+    asked = message.intent in QUESTION_INTENTS
+    said = message.values("red_flag") if not asked else []
+    unsure = message.values("red_flag", role=UNCERTAIN) + (message.values("red_flag") if asked else [])
     for slot, ids in red_flag_groups.items():
-        named = message.values("red_flag", set(ids))
+        named = [x for x in said if x in set(ids)]
         if named:
             before = [x for x in (current.get(slot) or []) if x in set(ids)]
             updates[slot] = before + [x for x in named if x not in before]
+    recorded = {x for slot in red_flag_groups for x in (updates.get(slot) or current.get(slot) or [])}
+    waiting = [x for x in (current.get(s.RF_PENDING) or []) if x not in recorded]
+    new = [x for x in unsure if x not in recorded and x not in waiting]
+    if new:
+        updates[s.RF_PENDING] = waiting + new
+    elif len(waiting) != len(current.get(s.RF_PENDING) or []):
+        updates[s.RF_PENDING] = waiting or None
+    return updates
+
+
+def _confirm_pending(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    """The answer to the confirm question: yes or not sure records the red flags asked
+    about in their groups (not sure counts as yes); no drops them."""
+    pending = current.get(s.RF_PENDING) or []
+    answer = yes_no_from(message)
+    if answer is None:
+        return {}
+    updates: Dict[str, Any] = {s.RF_PENDING: None, s.RF_CONFIRM: None}
+    if answer in ("yes", "unsure"):
+        for slot, ids in red_flag_groups.items():
+            named = [x for x in pending if x in set(ids)]
+            if named:
+                before = [x for x in (current.get(slot) or []) if x in set(ids)]
+                updates[slot] = before + [x for x in named if x not in before]
     return updates
 
 
@@ -267,11 +314,22 @@ def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> 
     intent = message.intent
     yes_no = yes_no_from(message)
 
+    if slot == s.RF_CONFIRM:
+        return _confirm_pending(message, current, red_flag_groups)
+
     if slot in s.RED_FLAG_SLOTS:
-        named = message.values("red_flag", set(red_flag_groups.get(slot, ())))
+        own = set(red_flag_groups.get(slot, ()))
+        named = message.values("red_flag", own)
         if named:
             return {slot: named}
-        if intent == "deny":
+        elsewhere = [x for x in message.values("red_flag") + message.values("red_flag", role=UNCERTAIN)
+                     if x not in own]
+        denies = intent == "deny" or yes_no == "no"
+        if elsewhere:
+            # Another group's red flag answers only its own group: this one is still open,
+            # unless the runner also said "none of these".
+            return {slot: [s.NONE]} if denies else {}
+        if denies or (message.values("red_flag", own, role=NEGATED) and intent != "affirm"):
             return {slot: [s.NONE]}
         if intent in ("affirm", "not_sure", "report_red_flag"):
             # Yes without saying which one, or not sure: counts as yes to the whole group.

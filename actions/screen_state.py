@@ -35,10 +35,14 @@ def _filled(slot_values, slot) -> bool:
 def screening_plan(slot_values: Dict[str, Any], result) -> List[str]:
     """The questions that apply to this runner, in asking order.
 
-    The form asks the first one that is still unanswered. When the engine says the screen
-    must stop (a red flag), only the questions already answered remain, which ends the form.
+    The form asks the first one that is still unanswered. A red flag said with a negation
+    that may not cancel it is confirmed before anything else. When the engine says the
+    screen must stop (a red flag), only the questions already answered remain, plus the red
+    flag groups more urgent than the red flag found: a swollen calf does not excuse the
+    emergency questions.
     """
-    plan = list(s.RED_FLAG_SLOTS)
+    plan = [s.RF_CONFIRM] if slot_values.get(s.RF_PENDING) else []
+    plan += list(s.RED_FLAG_SLOTS)
     plan.append(s.PAIN_AREAS)
     if not slot_values.get(s.NO_PAIN):
         plan += [s.PAIN_SIDE, s.PAIN_TIMING, s.PAIN_SEVERITY]
@@ -56,9 +60,20 @@ def screening_plan(slot_values: Dict[str, Any], result) -> List[str]:
             if slot_values.get(choice) == s.DO_NOW:
                 plan += list(details)
     if result.stops_screen:
-        return [slot for slot in plan if _filled(slot_values, slot)]
+        return [slot for slot in plan
+                if _filled(slot_values, slot) or slot == s.RF_CONFIRM
+                or slot in _more_urgent_groups(result)]
     plan.append(s.STORE_CONSENT)
     return plan
+
+
+def _more_urgent_groups(result) -> List[str]:
+    """The red-flag group slots more urgent than the highest red flag found."""
+    levels = [g.level for g in knowledge().red_flag_groups]
+    top = result.triage if result.triage in levels else None
+    if top is None:
+        return []
+    return [s.RED_FLAG_GROUP_SLOTS[level] for level in levels[:levels.index(top)]]
 
 
 def next_question(slot_values: Dict[str, Any], result) -> str:

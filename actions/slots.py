@@ -25,6 +25,10 @@ RED_FLAG_GROUP_SLOTS = {
     "urgent_care": RF_URGENT_CARE,
     "see_clinician": RF_SEE_CLINICIAN,
 }
+# Red flags said with a negation that may or may not cancel them ("I don't think I
+# fainted"): asked back with one short confirm question (RF_CONFIRM) before anything else.
+RF_PENDING = "rf_pending"
+RF_CONFIRM = "rf_confirm"
 NONE = "none"  # marker: "none of these" / "no injuries" / "no gait signs"
 UNSURE = "unsure"  # marker: "not sure"
 SKIPPED = "skipped"  # marker: the runner chose to skip an optional question
@@ -89,10 +93,11 @@ DONKEY_SLOTS = (DONKEY_CHOICE, DONKEY_FAULTS, DONKEY_REPS_LEFT, DONKEY_REPS_RIGH
 SELF_CHECK_SLOTS = ACTIVATION_SLOTS + BALANCE_SLOTS + DONKEY_SLOTS
 
 # Every slot the screening form may ask, in asking order.
-FORM_SLOTS = RED_FLAG_SLOTS + SORENESS_SLOTS + HISTORY_SLOTS + SELF_CHECK_SLOTS + (STORE_CONSENT,)
+FORM_SLOTS = (RF_CONFIRM,) + RED_FLAG_SLOTS + SORENESS_SLOTS + HISTORY_SLOTS + SELF_CHECK_SLOTS + (STORE_CONSENT,)
 
 # Everything a restart clears (the clinic slots stay).
 SCREEN_SLOTS = tuple(slot for slot in FORM_SLOTS if slot != STORE_CONSENT) + (
     NO_PAIN, BALANCE_FAULTS, FAILED_ATTEMPTS, TRIAGE, FINDINGS, RED_FLAGS, SCREEN_SUMMARY,
+    RF_PENDING, RF_CONFIRM,
     SCREEN_SAVED,
 )

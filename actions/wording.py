@@ -40,6 +40,13 @@ def describe(slot: str, value: Any, slot_values: Dict[str, Any]) -> str:
     if slot == s.GAIT_SIGNS:
         real = [g for g in value if g in GAIT_WORDS]
         return f"running patterns spotted: {join_words(words_for(real, GAIT_WORDS))}" if real else ""
+    if slot in s.RED_FLAG_SLOTS:
+        from actions.screen_state import knowledge  # the red flags' labels live in the KB
+
+        kb = knowledge()
+        known = {f.id: f.label for f in kb.red_flags}
+        labels = [known[x].lower() for x in value if x in known]
+        return f"the safety sign you mentioned ({join_words(labels)})" if labels else ""
     if slot == s.RUNNING_EFFORT:
         return {"yes": "running feels harder than it should", "no": "running feels normal"}.get(value, "")
     return ""

@@ -43,8 +43,11 @@ def compose_result_messages(result: ScreeningResult, answers: Answers, kb: Knowl
         messages.append(say(texts.what_gait_analysis_looks_at))
         messages.append(say(texts.how_to_book))
         messages.append(say(texts.advice, texts.safety_net))
-    else:  # self_care
-        messages.append(say(texts.headline, texts.advice))
+    else:  # self_care: never a good-news opening for a runner who reported pain
+        if answers.pain_areas:
+            messages.append(say(texts.pain_headline, texts.pain_advice))
+        else:
+            messages.append(say(texts.headline, texts.advice))
         messages.append(say(texts.keep_doing))
         if "prolonged_sitting" in result.findings and texts.texts.get("sitting_advice"):
             messages.append(say(texts.sitting_advice))

@@ -38,7 +38,7 @@ TRIAGE_COMMON = {"headline", "advice", "safety_net", "sources"}
 TRIAGE_REQUIRED = {
     "emergency": TRIAGE_COMMON, "urgent_care": TRIAGE_COMMON, "see_clinician": TRIAGE_COMMON,
     "gait_analysis": TRIAGE_COMMON | {"strong_headline", "what_gait_analysis_looks_at", "how_to_book"},
-    "self_care": TRIAGE_COMMON | {"keep_doing", "come_back"},
+    "self_care": TRIAGE_COMMON | {"keep_doing", "come_back", "pain_headline", "pain_advice"},
 }
 TRIAGE_OPTIONAL = {"self_care": {"sitting_advice"}}
 MESSAGE_KEYS = {"not_diagnosis", "contact", "findings_intro", "finding_glute", "finding_links",

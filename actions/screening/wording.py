@@ -66,7 +66,7 @@ CLINIC_PLACEHOLDERS = (
     "clinic_name", "phone", "email", "booking_url", "emergency_number", "urgent_care",
     "opening_hours",
 )
-ANSWER_PLACEHOLDERS = ("sitting_hours", "pain_severity")
+ANSWER_PLACEHOLDERS = ("sitting_hours", "pain_severity", "pain_areas")
 TEXT_PLACEHOLDERS = CLINIC_PLACEHOLDERS + ANSWER_PLACEHOLDERS
 
 # Used when clinic.yml lacks a detail: never leave a runner without an emergency route.
@@ -165,7 +165,9 @@ def finding_values(answers: Answers, matched: Mapping[str, Any], glutes: Sequenc
 def answer_values(answers: Optional[Answers]) -> Dict[str, str]:
     """Values of the ANSWER_PLACEHOLDERS."""
     return {"sitting_hours": number_text(answers.sitting_hours if answers else None),
-            "pain_severity": number_text(answers.pain_severity if answers else None)}
+            "pain_severity": number_text(answers.pain_severity if answers else None),
+            "pain_areas": pain_areas_text(answers.pain_areas or [] if answers else [],
+                                          answers.pain_side if answers else None)}
 
 
 def clinic_values(clinic: Optional[Mapping[str, Any]], answers: Optional[Answers] = None) -> Dict[str, str]:

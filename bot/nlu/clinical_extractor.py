@@ -31,23 +31,42 @@ DEFAULT_LEXICON = "clinic/lexicon.yml"
 EXTRACTOR_NAME = "ClinicalEntityExtractor"
 NEGATED = "negated"
 
-# The protocol's red-flag table; vocabulary.py has no tuple for these.
-RED_FLAGS = (
-    "chest_symptoms", "saddle_numbness_or_bladder", "clot_in_lung", "achilles_rupture",
-    "cannot_bear_weight", "hot_swollen_joint", "calf_swelling", "groin_pain_weight_bearing",
-    "bone_stress_signs", "nerve_symptoms", "systemic_signs",
-)
+# The red flags and their levels come from the knowledge base, the one place they are
+# declared; the lexicon must give every one of them phrases.
+KNOWLEDGE_BASE = "clinic/screening_rules.yml"
+RED_FLAG = "red_flag"
 NEGATION_KEYS = ("preceding", "following", "pseudo", "termination")
 GAP_MAX = 4  # words a "..." may skip
+MAX_VARIANTS = 400  # a phrase with (a|b) groups may stand for at most this many phrases
 # Only these types get typo tolerance: their words are rare in everyday English.
-TYPO_TYPES = ("body_part", "injury", "gait_sign")
+TYPO_TYPES = ("body_part", "injury", "gait_sign", RED_FLAG)
 NEGATION_NORMS = {"not", "no", "never", "nothing", "none", "neither", "nor", "without"}
-# Following cues ("fine", "ok") do not cancel injury history: "pulled hammy last year, fine now".
-NO_FOLLOWING_NEGATION = {"injury"}
+# Following cues ("fine", "ok") do not cancel injury history ("pulled hammy last year, fine
+# now") nor a red flag ("passed out at the finish, fine now"; "calf swollen, not painful").
+NO_FOLLOWING_NEGATION = {"injury", RED_FLAG}
+# A red flag counts as denied only when a negation cue stands right before it ("no chest
+# pain", "never fainted"); a negation further away may or may not reach it, so the role is
+# UNCERTAIN and the conversation asks the runner to confirm.
+UNCERTAIN = "uncertain"
+CLEAR_DENIAL_GAP = 2  # words allowed between the cue and the red flag ("haven't ever fainted")
+LIST_JOINERS = {",", "or", "nor", "and", "/"}
+# "I don't think I fainted" is not a denial: ask.
+HEDGES = {"think", "believe", "remember", "recall", "know", "sure", "reckon", "suppose", "guess"}
 
 
 class LexiconError(ValueError):
     """The lexicon file is malformed; the message names the file and the entry."""
+
+
+def red_flag_levels(path: Text = KNOWLEDGE_BASE) -> Dict[str, int]:
+    """Red flag id -> urgency rank (0 = most urgent group), read from the knowledge base."""
+    file = resolve_lexicon_path(path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        groups = data["red_flag_groups"]
+        return {flag["id"]: rank for rank, group in enumerate(groups) for flag in group["flags"]}
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise LexiconError(f"{file}: cannot read the red flags of the knowledge base ({exc})")
 
 
 def _load_vocabulary() -> Dict[str, Tuple[str, ...]]:
@@ -61,7 +80,7 @@ def _load_vocabulary() -> Dict[str, Tuple[str, ...]]:
         "timing": tuple(module.PAIN_TIMINGS),
         "injury": tuple(module.INJURIES),
         "gait_sign": tuple(module.GAIT_SIGNS),
-        "red_flag": RED_FLAGS,
+        RED_FLAG: tuple(red_flag_levels()),
         "check_fault": tuple(module.BALANCE_FAULTS) + tuple(module.DONKEY_FAULTS),
         "effort": tuple(module.EFFORT),
     }
@@ -120,6 +139,14 @@ def load_lexicon(path: Text = DEFAULT_LEXICON) -> Lexicon:
                 if not isinstance(phrase, str) or not phrase.strip():
                     raise LexiconError(f"{where}: {entry}: bad phrase {phrase!r}")
                 lexicon.phrases.append((entity_type, canonical, phrase.strip().lower()))
+
+    named = {canonical for label, canonical, _ in lexicon.phrases if label == RED_FLAG}
+    missing = [flag for flag in vocabulary[RED_FLAG] if flag not in named]
+    if missing:
+        raise LexiconError(
+            f"{where}: entities.red_flag: no phrases for {', '.join(missing)} (every red flag "
+            f"in {KNOWLEDGE_BASE} needs phrases, or typed text can never report it)"
+        )
 
     negation = raw.get("negation") or {}
     for key in NEGATION_KEYS:
@@ -282,6 +309,7 @@ class ClinicalNLP:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
+        self.urgency = red_flag_levels()
         self.nlp = spacy.blank("en")
         # Split units off numbers ("5k", "8hrs", "20s") so "after <num> k" can match.
         suffixes = list(self.nlp.Defaults.suffixes) + [r"(?<=[0-9])(?:k|km|mi|hrs|hr|h|s|secs|sec)$"]
@@ -345,17 +373,43 @@ class ClinicalNLP:
         # Ties go to the word used in most phrases (the proper spelling), then alphabetically.
         return min(best[min(best)], key=lambda w: (-self.word_counts[w], w))
 
+    def _expand(self, phrase: str, entry: str) -> List[str]:
+        """The plain variants of a phrase: "(can't feel|no feeling) ... bum" is two phrases,
+        and so is "can't|cant walk" (an alternative of two words after tokenising)."""
+        group = re.search(r"\(([^()]*)\)", phrase)
+        if group:
+            out: List[str] = []
+            for alt in group.group(1).split("|"):
+                out += self._expand(phrase[:group.start()] + alt.strip() + phrase[group.end():], entry)
+            if len(out) > MAX_VARIANTS:
+                raise LexiconError(f"{entry}: expands to more than {MAX_VARIANTS} phrases")
+            return out
+        if "(" in phrase or ")" in phrase:
+            raise LexiconError(f"{entry}: unbalanced brackets")
+        slots = phrase.split()
+        for i, slot in enumerate(slots):
+            if "|" in slot and any(len(self._tokens(alt)) != 1 for alt in slot.split("|")):
+                out = []
+                for alt in slot.split("|"):
+                    out += self._expand(" ".join(slots[:i] + [alt] + slots[i + 1:]), entry)
+                return out
+        return [phrase]
+
     def _build_matcher(self) -> None:
+        # Red flags have a layer of their own: they never hide a body part or a timing,
+        # and nothing hides them ("my calf is swollen" is a sore calf AND a red flag).
         self.matcher = Matcher(self.nlp.vocab)
+        self.rf_matcher = Matcher(self.nlp.vocab)
         self.patterns: Dict[str, _Pattern] = {}
         for order, (label, value, phrase) in enumerate(self.lexicon.phrases):
             entry = f"{self.lexicon.path}: entities.{label}.{value}: phrase '{phrase}'"
             negated = phrase.startswith("not:")
             if negated:
                 phrase = phrase[len("not:"):].strip()
-            variants = [phrase]
-            if "'s " in phrase or phrase.endswith("'s"):
-                variants.append(phrase.replace("'s", ""))  # "runners knee" == "runner's knee"
+            variants = self._expand(phrase, entry)
+            for variant in list(variants):
+                if "'s " in variant or variant.endswith("'s"):
+                    variants.append(variant.replace("'s", ""))  # "runners knee" == "runner's knee"
             for variant in variants:
                 spec, gaps = [], []
                 for slot in variant.split():
@@ -383,7 +437,7 @@ class ClinicalNLP:
                     raise LexiconError(f"{entry}: '...' must sit between words")
                 key = f"p{len(self.patterns)}"
                 self.patterns[key] = _Pattern(label, value, phrase, order, tuple(gaps), negated)
-                self.matcher.add(key, [spec])
+                (self.rf_matcher if label == RED_FLAG else self.matcher).add(key, [spec])
 
     def _build_number_regex(self) -> None:
         words = sorted(self.lexicon.number_words, key=len, reverse=True)
@@ -418,10 +472,85 @@ class ClinicalNLP:
             return float(sum(self.lexicon.number_words[p] for p in parts))
         return None
 
-    def parse(self, text: str) -> Doc:
+    def _doc(self, text: str) -> Doc:
         doc = self.nlp(self._clean(text))
         for token in doc:
             token.norm_ = self._correct(base_norm(token.text))
+        return doc
+
+    def _matches(self, matcher: Matcher, doc: Doc):
+        found = []
+        for match_id, start, end, alignment in matcher(doc, with_alignments=True):
+            pattern = self.patterns[self.nlp.vocab.strings[match_id]]
+            gap = [start + i for i, a in enumerate(alignment) if a in pattern.gap_positions]
+            gap_negated = any(doc[i].norm_ in NEGATION_NORMS for i in gap)
+            found.append((start, end, pattern, gap, gap_negated))
+        return found
+
+    def parse_red_flags(self, text: str) -> Tuple[Doc, Dict[Tuple[int, int], Optional[str]]]:
+        """Red flag mentions and their roles: None (reported), NEGATED (clearly denied) or
+        UNCERTAIN (a negation that may or may not reach it: ask the runner)."""
+        doc = self._doc(text)
+        # 1. Within one red flag: an everyday reading ("not:" phrase, "out of breath on
+        #    sprints") beats the red-flag phrase inside it; a reading without a negation in
+        #    its gap beats one with ("calf is swollen and red and not painful" is a swollen
+        #    calf); then the longest.
+        by_flag: Dict[str, list] = {}
+        for match in self._matches(self.rf_matcher, doc):
+            by_flag.setdefault(match[2].value, []).append(match)
+        readings = []
+        for matches in by_flag.values():
+            matches.sort(key=lambda f: (0 if f[2].negated else 1 if not f[4] else 2,
+                                        -(f[1] - f[0]), f[2].order, f[0]))
+            taken: Set[int] = set()
+            for start, end, pattern, _, negated in matches:
+                if taken.intersection(range(start, end)):
+                    continue
+                taken.update(range(start, end))
+                if not pattern.negated:  # an everyday reading only silences its own flag
+                    readings.append((start, end, pattern, negated))
+        # 2. Between red flags, where readings overlap the more urgent wins ("chest pain at
+        #    rest" is a chest symptom, not a bone stress sign).
+        readings.sort(key=lambda r: (self.urgency.get(r[2].value, 99), -(r[1] - r[0]), r[0]))
+        taken = set()
+        spans, gap_negated = [], set()
+        for start, end, pattern, negated in readings:
+            if taken.intersection(range(start, end)):
+                continue
+            taken.update(range(start, end))
+            spans.append(Span(doc, start, end, label=RED_FLAG, kb_id=pattern.value))
+            if negated:
+                gap_negated.add((start, end))
+        doc.ents = filter_spans(spans)
+        roles: Dict[Tuple[int, int], Optional[str]] = {}
+        preceding, _, terminating = self.negex.process_negations(doc)
+        cuts = sorted({s.start for s in doc.sents} | {t[1] for t in terminating}
+                      | set(self.negex._comma_breaks(doc)))
+        denied: Set[int] = set()
+        for ent in sorted(doc.ents, key=lambda e: e.start):
+            key = (ent.start, ent.end)
+            if key in gap_negated:
+                roles[key] = NEGATED
+                denied.update(range(ent.start, ent.end))
+                continue
+            begin = max([c for c in cuts if c <= ent.start] or [0])
+            cues = [p for p in preceding if begin <= p[1] and p[2] <= ent.start]
+            if not cues:
+                roles[key] = None
+                continue
+            cue_end = max(p[2] for p in cues)
+            between = [i for i in range(cue_end, ent.start)
+                       if i not in denied and doc[i].lower_ not in LIST_JOINERS]
+            hedged = any(doc[i].norm_ in HEDGES for i in range(cue_end, ent.start))
+            if len(between) <= CLEAR_DENIAL_GAP and not hedged:
+                roles[key] = NEGATED
+                denied.update(range(ent.start, ent.end))
+            else:
+                roles[key] = UNCERTAIN
+        return doc, roles
+
+    def parse(self, text: str) -> Doc:
+        doc = self._doc(text)
 
         found = []
         for match_id, start, end, alignment in self.matcher(doc, with_alignments=True):
@@ -557,7 +686,16 @@ class ClinicalNLP:
             if ent._.negex:
                 entity["role"] = NEGATED
             entities.append(entity)
-        entities += self.numbers(text, [(e["start"], e["end"]) for e in entities])
+        rf_doc, roles = self.parse_red_flags(text)
+        for ent in rf_doc.ents:
+            entity = {"entity": RED_FLAG, "start": ent.start_char, "end": ent.end_char,
+                      "value": ent.kb_id_, "confidence_entity": 1.0}
+            role = roles.get((ent.start, ent.end))
+            if role:
+                entity["role"] = role
+            entities.append(entity)
+        entities += self.numbers(
+            text, [(e["start"], e["end"]) for e in entities if e["entity"] != RED_FLAG])
         entities.sort(key=lambda e: (e["start"], e["end"]))
         return entities
 

@@ -88,7 +88,8 @@ def test_red_flag_result_gives_advice_safety_net_and_contact_but_no_booking(grou
 def test_unspecified_yes_to_the_emergency_group_sends_to_emergency():
     result, _ = show_result({s.RF_EMERGENCY: ["yes"]})
     assert result[s.TRIAGE] == "emergency"
-    assert set(result[s.RED_FLAGS]) == {"chest_symptoms", "saddle_numbness_or_bladder", "clot_in_lung"}
+    assert set(result[s.RED_FLAGS]) == {"chest_symptoms", "saddle_numbness_or_bladder", "clot_in_lung",
+                                        "heat_or_fluid_illness"}
 
 
 def test_the_result_records_a_clinician_summary_with_rule_ids():
@@ -99,21 +100,22 @@ def test_the_result_records_a_clinician_summary_with_rule_ids():
     assert all(f["sources"] for f in summary["findings"])
 
 
-def test_severe_pain_result_says_why_no_self_checks_were_offered():
+def test_severe_pain_sends_to_a_clinician_with_its_own_advice():
     slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["during_runs"],
-             s.PAIN_SEVERITY: 9, s.RUNNING_EFFORT: "no", s.INJURIES: [s.NONE], s.SITTING_HOURS: 5,
-             s.GAIT_SIGNS: [s.NONE]}
+             s.PAIN_SEVERITY: 9}
     result, messages = show_result(slots)
-    assert result[s.TRIAGE] == "gait_analysis"
-    assert "check" in texts(messages).split("\n")[0].lower()
+    assert result[s.TRIAGE] == "see_clinician" and result[s.RED_FLAGS] == ["severe_pain"]
+    assert "pain this strong" in texts(messages).lower()
 
 
 # ----------------------------------------------------------------------------- red-flag questions
 @pytest.mark.parametrize("action, ids", [
-    (ActionAskRfEmergency(), ["chest_symptoms", "saddle_numbness_or_bladder", "clot_in_lung"]),
+    (ActionAskRfEmergency(), ["chest_symptoms", "saddle_numbness_or_bladder", "clot_in_lung",
+                              "heat_or_fluid_illness"]),
     (ActionAskRfUrgentCare(), ["achilles_rupture", "cannot_bear_weight", "hot_swollen_joint",
-                               "calf_swelling", "groin_pain_weight_bearing"]),
-    (ActionAskRfSeeClinician(), ["bone_stress_signs", "nerve_symptoms", "systemic_signs"]),
+                               "calf_swelling", "groin_pain_weight_bearing", "muscle_breakdown"]),
+    (ActionAskRfSeeClinician(), ["bone_stress_signs", "nerve_symptoms", "systemic_signs",
+                                 "energy_deficiency", "cardiac_history", "severe_pain"]),
 ])
 def test_red_flag_question_lists_each_flag_with_a_button_plus_not_sure_and_none(action, ids):
     _, messages = run(action, tracker())

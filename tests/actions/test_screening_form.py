@@ -80,11 +80,12 @@ def test_pain_at_rest_in_the_shin_stops_before_the_self_checks():
     assert updates[s.REQUESTED_SLOT] is None
 
 
-def test_severe_pain_means_no_self_checks_are_offered():
-    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["during_runs"],
-             s.PAIN_SEVERITY: 8, s.RUNNING_EFFORT: "no", s.INJURIES: [s.NONE], s.SITTING_HOURS: 5}
-    updates, _ = turn(slots, requested=s.GAIT_SIGNS, intent="deny", text="none")
-    assert updates[s.REQUESTED_SLOT] == s.STORE_CONSENT  # straight past the self-checks
+def test_severe_pain_ends_the_screen_before_any_self_check():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["during_runs"]}
+    updates, _ = turn(slots, requested=s.PAIN_SEVERITY, intent="inform", text="8",
+                      entities=[{"entity": "number", "value": 8}])
+    assert updates[s.PAIN_SEVERITY] == 8
+    assert updates[s.REQUESTED_SLOT] is None  # the severe_pain red flag ends the form
 
 
 def test_mild_pain_leads_to_the_self_checks_with_an_intro():

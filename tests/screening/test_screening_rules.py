@@ -10,33 +10,44 @@ import pytest
 
 from actions.screening import screen
 
-# red flag id -> level, from the protocol's red flag table.
+# red flag id -> level, from the protocol's red flag table (revision 2).
 RED_FLAG_LEVELS = {
     "chest_symptoms": "emergency",
     "saddle_numbness_or_bladder": "emergency",
     "clot_in_lung": "emergency",
+    "heat_or_fluid_illness": "emergency",
     "achilles_rupture": "urgent_care",
     "cannot_bear_weight": "urgent_care",
     "hot_swollen_joint": "urgent_care",
     "calf_swelling": "urgent_care",
     "groin_pain_weight_bearing": "urgent_care",
+    "muscle_breakdown": "urgent_care",
     "bone_stress_signs": "see_clinician",
     "nerve_symptoms": "see_clinician",
     "systemic_signs": "see_clinician",
+    "energy_deficiency": "see_clinician",
+    "cardiac_history": "see_clinician",
+    "severe_pain": "see_clinician",
 }
 
 # Red flags that fire without a "yes", from other answers (rule id, answers).
 DERIVED_RED_FLAG_FIRES = [
     ("bone_stress_signs", {"pain_areas": ["shin"], "pain_timing": ["at_rest"]}),
+    # revision 2: rest and night pain at any site
+    ("bone_stress_signs", {"pain_areas": ["knee"], "pain_timing": ["at_rest"]}),
+    ("bone_stress_signs", {"pain_areas": ["low_back"], "pain_timing": ["at_rest", "after_runs"]}),
+    ("bone_stress_signs", {"pain_timing": ["at_rest"]}),
+    ("severe_pain", {"pain_severity": 7}),
+    ("severe_pain", {"pain_areas": ["quad"], "pain_severity": 10}),
     ("bone_stress_signs", {"pain_areas": ["knee", "foot"], "pain_timing": ["during_runs", "at_rest"]}),
     ("bone_stress_signs", {"pain_areas": ["groin"], "pain_timing": ["at_rest"]}),
     ("bone_stress_signs", {"pain_areas": ["hip"], "pain_timing": ["at_rest"]}),
 ]
 DERIVED_RED_FLAG_QUIET = [
-    ("bone_stress_signs", {"pain_areas": ["knee"], "pain_timing": ["at_rest"]}),
     ("bone_stress_signs", {"pain_areas": ["shin"], "pain_timing": ["during_runs", "next_morning"]}),
     ("bone_stress_signs", {"pain_areas": ["shin"]}),
-    ("bone_stress_signs", {"pain_timing": ["at_rest"]}),
+    ("severe_pain", {"pain_severity": 6}),
+    ("severe_pain", {"pain_areas": ["knee"], "pain_timing": ["after_runs"]}),
 ]
 
 # finding id -> (answers that must fire it, answers that must not).
@@ -228,9 +239,10 @@ def test_self_checks_offer_rule(kb, make, spec, allowed):
     assert entry is not None and entry.sources
 
 
-def test_self_checks_reason_names_the_pain_score(kb, make):
-    result = screen(make({"pain_severity": 8}), kb)
-    assert "8" in result.self_checks_reason
+def test_pain_of_seven_or_more_is_the_severe_pain_red_flag_with_no_self_checks(kb, make):
+    result = screen(make({"pain_areas": ["knee"], "pain_timing": ["during_runs"], "pain_severity": 8}), kb)
+    assert result.red_flags == ["severe_pain"] and result.triage == "see_clinician"
+    assert not result.self_checks_allowed
 
 
 def test_self_checks_reason_after_red_flag_is_about_safety(kb, make):

@@ -126,11 +126,11 @@ def test_single_positive_check_is_not_strong(kb, make):
 
 
 def test_trace_records_the_answers_that_fired(kb, make):
-    answers = make({"pain_areas": ["knee", "quad"], "pain_timing": ["after_runs", "at_rest"],
+    answers = make({"pain_areas": ["knee", "quad"], "pain_timing": ["after_runs", "next_morning"],
                     "activation.felt_where": ["glute", "hamstring"], "pain_severity": 2})
     result = screen(answers, kb)
     assert result.entry("findings.pain_in_linked_area").matched == {
-        "pain_areas": ["knee"], "pain_timing": ["after_runs"]}
+        "pain_areas": ["knee"], "pain_timing": ["after_runs", "next_morning"]}
     assert result.entry("findings.activation_compensation").matched == {
         "activation.felt_where": ["hamstring"]}
     assert result.entry("self_checks").matched == {"pain_severity": 2}

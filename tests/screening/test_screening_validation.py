@@ -55,7 +55,7 @@ BREAKAGES = [
      ["finding 'crossover'", "'gte' is not allowed on list field 'pain_areas'"]),
     ("value not in vocabulary", lambda d: finding(d, "pelvic_drop").update(when={"field": "gait_signs", "contains": "hip_hike"}),
      ["finding 'pelvic_drop'", "value 'hip_hike' is not in the vocabulary of 'gait_signs'"]),
-    ("vocabulary in a nested condition", lambda d: red_flag(d, "bone_stress_signs")["also_when"]["all"][1].update(any_of=["shin", "elbow"]),
+    ("vocabulary in a nested condition", lambda d: red_flag(d, "bone_stress_signs").update(also_when={"all": [{"field": "pain_timing", "contains": "at_rest"}, {"field": "pain_areas", "any_of": ["shin", "elbow"]}]}),
      ["red flag 'bone_stress_signs'", "also_when.all[1]", "value 'elbow'"]),
     ("undefined finding in strength rule", lambda d: d["strength"][1]["when"]["all"][0].update(finding="single_leg_wobble"),
      ["strength rule 'unstable_leg_with_linked_pain'", "finding 'single_leg_wobble', which is never defined"]),
@@ -125,7 +125,7 @@ def test_missing_file(tmp_path):
 
 def test_validate_main_in_process(tmp_path, rules_data, capsys):
     assert validate_main([str(ROOT / "clinic" / "screening_rules.yml")]) == 0
-    assert capsys.readouterr().out.strip() == "OK: 11 red flags, 15 findings"
+    assert capsys.readouterr().out.strip() == "OK: 16 red flags, 15 findings"
     data = copy.deepcopy(rules_data)
     finding(data, "crossover")["sources"] = ["NOPE"]
     assert validate_main([str(write(tmp_path, data))]) == 1
@@ -140,7 +140,7 @@ def _run_cli(*args):
 def test_validate_cli_ok_on_shipped_file():
     proc = _run_cli()
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "OK: 11 red flags, 15 findings"
+    assert proc.stdout.strip() == "OK: 16 red flags, 15 findings"
 
 
 def test_validate_cli_fails_on_broken_file(tmp_path, rules_data):

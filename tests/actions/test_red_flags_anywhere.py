@@ -1,0 +1,108 @@
+"""Red flags count wherever they are said, never answer another group's question, and are
+never dropped silently (protocol revision 2, "Reading red flags safely")."""
+
+import pytest
+
+from actions import slots as s
+from actions.screening_form import ValidateScreeningForm
+from tests.actions.helpers import ALL_CLEAR, entity, responses, run, slot_sets, tracker
+
+FORM = ValidateScreeningForm()
+
+
+def turn(slots=None, requested=None, intent="inform", entities=None, text=""):
+    events, messages = run(FORM, tracker(slots, intent, entities, text, requested_slot=requested))
+    return slot_sets(events), messages
+
+
+def test_a_lower_groups_red_flag_at_the_emergency_question_is_not_an_emergency():
+    updates, messages = turn(requested=s.RF_EMERGENCY, intent="report_red_flag",
+                             text="one spot on my foot bone aches in bed",
+                             entities=[entity("red_flag", "bone_stress_signs")])
+    assert updates[s.RF_SEE_CLINICIAN] == ["bone_stress_signs"]
+    assert s.RF_EMERGENCY not in updates  # the emergency group still needs its own answer
+    assert updates[s.REQUESTED_SLOT] == s.RF_EMERGENCY
+    assert "utter_invalid_red_flag" not in responses(messages)
+    assert any("noted" in m.get("text", "") for m in messages)
+
+
+def test_after_a_lower_red_flag_the_more_urgent_groups_are_still_asked():
+    slots = {s.RF_SEE_CLINICIAN: ["bone_stress_signs"]}
+    updates, _ = turn(slots, requested=s.RF_EMERGENCY, intent="deny", text="none of those")
+    assert updates[s.RF_EMERGENCY] == [s.NONE]
+    assert updates[s.REQUESTED_SLOT] == s.RF_URGENT_CARE
+    updates, _ = turn({**slots, s.RF_EMERGENCY: [s.NONE]}, requested=s.RF_URGENT_CARE,
+                      intent="deny", text="no")
+    assert updates[s.REQUESTED_SLOT] is None  # its own group and below are not needed
+
+
+def test_an_emergency_red_flag_said_at_the_last_group_is_recorded_as_an_emergency():
+    slots = {s.RF_EMERGENCY: [s.NONE], s.RF_URGENT_CARE: [s.NONE]}
+    updates, _ = turn(slots, requested=s.RF_SEE_CLINICIAN, intent="report_red_flag",
+                      text="actually I blacked out last week", entities=[entity("red_flag", "chest_symptoms")])
+    assert updates[s.RF_EMERGENCY] == ["chest_symptoms"]
+    assert updates[s.REQUESTED_SLOT] is None
+
+
+def test_none_of_these_plus_another_groups_red_flag_answers_both():
+    updates, _ = turn(requested=s.RF_EMERGENCY, intent="deny", text="none of those but my calf is swollen",
+                      entities=[entity("red_flag", "calf_swelling")])
+    assert updates[s.RF_EMERGENCY] == [s.NONE]
+    assert updates[s.RF_URGENT_CARE] == ["calf_swelling"]
+    assert updates[s.REQUESTED_SLOT] is None  # nothing more urgent is left to ask
+
+
+def test_a_bare_yes_means_the_group_being_asked_and_only_that_one():
+    slots = {s.RF_EMERGENCY: [s.NONE]}
+    updates, _ = turn(slots, requested=s.RF_URGENT_CARE, intent="affirm", text="yes")
+    assert updates[s.RF_URGENT_CARE] == ["yes"]
+    assert s.RF_SEE_CLINICIAN not in updates
+
+
+def test_a_red_flag_inside_a_request_to_stop_still_counts():
+    updates, _ = turn(ALL_CLEAR, requested=s.PAIN_AREAS, intent="stop", text="stop, my chest feels tight",
+                      entities=[entity("red_flag", "chest_symptoms")])
+    assert updates[s.RF_EMERGENCY] == ["chest_symptoms"]
+    assert updates[s.REQUESTED_SLOT] is None
+
+
+def test_a_pain_score_of_eight_at_a_red_flag_question_is_kept_and_the_question_comes_back():
+    updates, _ = turn(requested=s.RF_EMERGENCY, intent="inform", text="my knee pain is 8/10",
+                      entities=[entity("body_part", "knee"), entity("number", 8, role="pain")])
+    assert updates[s.PAIN_SEVERITY] == 8
+    assert updates[s.REQUESTED_SLOT] == s.RF_EMERGENCY
+
+
+@pytest.mark.parametrize("answer, intent, recorded", [
+    ("yes", "affirm", True), ("not sure", "not_sure", True), ("no", "deny", False),
+])
+def test_an_uncertain_red_flag_is_confirmed_before_anything_else(answer, intent, recorded):
+    updates, _ = turn(requested=s.RF_EMERGENCY, intent="deny", text="no, I don't think I passed out",
+                      entities=[entity("red_flag", "chest_symptoms", role="uncertain")])
+    assert updates[s.RF_PENDING] == ["chest_symptoms"]
+    assert updates[s.RF_EMERGENCY] == [s.NONE]  # "no" answers the rest of the group
+    assert updates[s.REQUESTED_SLOT] == s.RF_CONFIRM
+
+    slots = {s.RF_PENDING: ["chest_symptoms"], s.RF_EMERGENCY: updates.get(s.RF_EMERGENCY)}
+    updates, _ = turn(slots, requested=s.RF_CONFIRM, intent=intent, text=answer)
+    assert updates[s.RF_PENDING] is None
+    if recorded:
+        assert "chest_symptoms" in updates[s.RF_EMERGENCY]
+        assert updates[s.REQUESTED_SLOT] is None
+    else:  # "no" to the confirm question: the runner's "no" to the group stands
+        assert updates.get(s.RF_EMERGENCY) is None
+        assert updates[s.REQUESTED_SLOT] == s.RF_URGENT_CARE
+
+
+def test_a_clearly_denied_red_flag_is_a_no_for_its_group():
+    updates, _ = turn(requested=s.RF_EMERGENCY, intent="inform", text="no chest pain",
+                      entities=[entity("red_flag", "chest_symptoms", role="negated")])
+    assert updates[s.RF_EMERGENCY] == [s.NONE]
+    assert updates[s.REQUESTED_SLOT] == s.RF_URGENT_CARE
+
+
+def test_a_red_flag_asked_about_in_a_question_is_confirmed_not_dropped():
+    updates, _ = turn(requested=s.RF_EMERGENCY, intent="ask_define", text="what counts as a racing heart?",
+                      entities=[entity("red_flag", "chest_symptoms")])
+    assert updates[s.RF_PENDING] == ["chest_symptoms"]
+    assert updates[s.REQUESTED_SLOT] == s.RF_CONFIRM
