@@ -188,3 +188,14 @@ def test_random_damage_is_reported_not_crashed(rules_data):
             knowledge_base_from_data(data, name="damaged.yml")
         except KnowledgeBaseError as exc:
             assert exc.errors and all(e.startswith("damaged.yml: ") for e in exc.errors)
+
+
+def test_validate_fails_when_a_red_flag_has_no_phrases_in_the_lexicon(tmp_path, capsys, monkeypatch):
+    from actions.screening import validate
+
+    lexicon = tmp_path / "lexicon.yml"
+    lexicon.write_text("entities:\n  red_flag:\n    chest_symptoms: [chest pain]\n")
+    monkeypatch.setattr(validate, "LEXICON", lexicon)
+    assert validate.main([]) == 1
+    err = capsys.readouterr().err
+    assert "no phrases for" in err and "severe_pain" in err and "chest_symptoms," not in err
