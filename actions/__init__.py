@@ -18,6 +18,7 @@ from actions import (  # noqa: F401
     show_result,
     start_over,
     stop_screen,
+    welcome,
 )
 
 # Load the knowledge base and the clinic configuration now, so that a broken file stops the

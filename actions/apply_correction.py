@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import slots as s
-from actions.reading import Message, read_message, side_from, unambiguous_answers
+from actions.reading import Message, red_flag_updates, side_from, unambiguous_answers
 from actions.screen_state import answers_and_result, next_question, red_flag_groups
 from actions.screening import vocabulary as v
 from actions.show_result import present_result
@@ -48,6 +48,8 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
     if timings:
         updates[s.PAIN_TIMING] = timings
     updates.update(unambiguous_answers(message))
+    # A red flag said after the result counts as much as one said before it.
+    updates.update(red_flag_updates(message, None, dict(tracker.slots), red_flag_groups()))
     bare = message.numbers(roles=(None,))
     if bare and not ({s.PAIN_SEVERITY, s.SITTING_HOURS} & set(updates)):
         target = _last_answered(tracker, [s.PAIN_SEVERITY, s.SITTING_HOURS, s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT])
@@ -91,10 +93,6 @@ class ActionAnswerOutsideScreen(Action):
     async def run(self, dispatcher, tracker, domain):
         if tracker.get_slot(s.TRIAGE) is not None:
             return await ActionApplyCorrection().run(dispatcher, tracker, domain)
-        current = dict(tracker.slots)
-        reading = read_message(Message.from_latest(tracker.latest_message), None, current, red_flag_groups())
-        noted = describe_all(reading.updates, current)
-        if noted:
-            dispatcher.utter_message(text=f"Thanks, I've noted {noted}. I'll use that in the screen.")
-        dispatcher.utter_message(response="utter_welcome")
-        return [SlotSet(slot, value) for slot, value in reading.updates.items()]
+        from actions.welcome import welcome  # the welcome builds on the reader too
+
+        return welcome(dispatcher, tracker)

@@ -41,4 +41,5 @@ def clinic_slot_values(clinic: Dict[str, Any]) -> Dict[str, str]:
         s.EMERGENCY_NUMBER: clinic["emergency_number"],
         s.URGENT_CARE_PLACE: clinic["urgent_care"],
         s.RETENTION_DAYS: str(clinic.get("retention_days", 90)),
+        s.IDLE_MINUTES: str(clinic.get("idle_minutes", 30)),
     }

@@ -8,22 +8,16 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots as s
-
-_CHECK_CHOICES = {s.ACTIVATION_CHOICE, s.BALANCE_CHOICE, s.DONKEY_CHOICE}
-
+from actions.questions import is_question, question
 
 def why_response(slot: Optional[str]) -> str:
     if slot is None:
         return "utter_why_screen"
-    if slot in s.RED_FLAG_SLOTS or slot == s.RF_CONFIRM:
-        return "utter_why_red_flags"
-    if slot in _CHECK_CHOICES:
-        return "utter_why_self_check"
-    if slot in s.SELF_CHECK_SLOTS:
-        return "utter_why_self_check_answer"
+    if is_question(slot):
+        return question(slot).why
     if slot in s.CONTACT_SLOTS:
         return "utter_why_contact"
-    return f"utter_why_{slot}"
+    return "utter_why_screen"
 
 
 class ActionExplainWhy(Action):

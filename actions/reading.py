@@ -35,42 +35,6 @@ WEAK_INTERRUPTIONS = {"out_of_scope", "greet", "thanks", "bot_challenge"}
 
 YES_NO = {"affirm": "yes", "deny": "no", "not_sure": "unsure"}
 
-# Each self-check's detail questions, and the check they belong to.
-CHECK_OF_DETAIL = {
-    s.ACTIVATION_HARDER_SIDE: s.ACTIVATION_CHOICE, s.ACTIVATION_FELT_WHERE: s.ACTIVATION_CHOICE,
-    s.BALANCE_PROBLEM_SIDE: s.BALANCE_CHOICE, s.BALANCE_HIP_PAIN: s.BALANCE_CHOICE,
-    s.DONKEY_FAULTS: s.DONKEY_CHOICE, s.DONKEY_REPS_LEFT: s.DONKEY_CHOICE,
-    s.DONKEY_REPS_RIGHT: s.DONKEY_CHOICE,
-}
-
-# Which "this didn't make sense" response each question uses.
-INVALID_RESPONSE = {
-    s.RF_EMERGENCY: "utter_invalid_red_flag",
-    s.RF_URGENT_CARE: "utter_invalid_red_flag",
-    s.RF_SEE_CLINICIAN: "utter_invalid_red_flag",
-    s.PAIN_AREAS: "utter_invalid_pain_areas",
-    s.PAIN_SIDE: "utter_invalid_pain_side",
-    s.PAIN_TIMING: "utter_invalid_pain_timing",
-    s.PAIN_SEVERITY: "utter_invalid_pain_severity",
-    s.RUNNING_EFFORT: "utter_invalid_yes_no",
-    s.INJURIES: "utter_invalid_injuries",
-    s.INJURY_RECURRING: "utter_invalid_yes_no",
-    s.SITTING_HOURS: "utter_invalid_sitting_hours",
-    s.GAIT_SIGNS: "utter_invalid_gait_signs",
-    s.ACTIVATION_CHOICE: "utter_invalid_check_choice",
-    s.ACTIVATION_HARDER_SIDE: "utter_invalid_check_side",
-    s.ACTIVATION_FELT_WHERE: "utter_invalid_effort_site",
-    s.BALANCE_CHOICE: "utter_invalid_check_choice",
-    s.BALANCE_PROBLEM_SIDE: "utter_invalid_check_side",
-    s.BALANCE_HIP_PAIN: "utter_invalid_yes_no",
-    s.DONKEY_CHOICE: "utter_invalid_check_choice",
-    s.DONKEY_FAULTS: "utter_invalid_donkey_faults",
-    s.DONKEY_REPS_LEFT: "utter_invalid_reps",
-    s.DONKEY_REPS_RIGHT: "utter_invalid_reps",
-    s.STORE_CONSENT: "utter_invalid_yes_no",
-    s.RF_CONFIRM: "utter_invalid_yes_no",
-}
-
 INPUT_PROBLEM_RESPONSE = {
     "empty": "utter_input_empty",
     "too_long": "utter_input_too_long",
@@ -230,7 +194,7 @@ def read_message(
     if message.input_problem:
         # Empty, emoji-only, very long or non-English: say so, and take nothing from it.
         return Reading(problem_response=INPUT_PROBLEM_RESPONSE.get(message.input_problem, "utter_rephrase"))
-    safety = _red_flag_updates(message, requested_slot, current, red_flag_groups)
+    safety = red_flag_updates(message, requested_slot, current, red_flag_groups)
     if message.intent in INTERRUPTION_INTENTS and safety:
         # A red flag counts whatever else the message does ("stop, my chest hurts").
         message = Message("inform", message.entities, message.text)
@@ -259,15 +223,20 @@ def read_message(
         elif requested_slot not in reading.updates and not safety:
             # (A red flag of another group said here is recorded and confirmed instead; the
             # question asked still needs its own answer, so it simply comes again.)
-            reading.problem_response = INVALID_RESPONSE.get(requested_slot, "utter_rephrase")
+            from actions.questions import is_question, question
+
+            reading.problem_response = question(requested_slot).invalid if is_question(requested_slot) else "utter_rephrase"
 
     for slot, value in _volunteered(message, requested_slot, {**current, **reading.updates}).items():
         if slot not in reading.updates and current.get(slot) is None:
             reading.updates[slot] = value
+    from actions.questions import fill_fine_reports
+
+    reading.updates = fill_fine_reports(current, reading.updates)
     return reading
 
 
-def _red_flag_updates(message, requested_slot, current, red_flag_groups) -> Dict[str, Any]:
+def red_flag_updates(message, requested_slot, current, red_flag_groups) -> Dict[str, Any]:
     """Red flags named anywhere, at any point, are recorded in their own group at once.
 
     A mention whose negation may or may not cancel it ("I don't think I passed out"), or
@@ -311,13 +280,48 @@ def _confirm_pending(message: Message, current, red_flag_groups) -> Dict[str, An
 
 
 def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> Dict[str, Any]:
-    intent = message.intent
-    yes_no = yes_no_from(message)
+    """The question's own reading (actions/questions.py), then its no-problem answer
+    ("fine", "same", "all good"), then "not sure" / "skip" as a recorded non-answer."""
+    from actions.questions import question  # the registry builds on the readers below
 
-    if slot == s.RF_CONFIRM:
-        return _confirm_pending(message, current, red_flag_groups)
+    q = question(slot)
+    answer = q.read(message, current, red_flag_groups)
+    if answer:
+        return answer
+    if q.no_problem is not None and is_no_problem(message):
+        return dict(q.no_problem)
+    if message.intent in ("not_sure", "skip") or _UNSURE.search(message.text.lower()):
+        return q.give_up_updates(current, red_flag_groups)
+    return {}
 
-    if slot in s.RED_FLAG_SLOTS:
+
+# ------------------------------------------------------------------ no-problem answers
+_NO_PROBLEM = re.compile(
+    r"\b(fine|good|ok|okay|normal|grand|great|easy|easily|perfect|alright|all right|solid|"
+    r"steady|stable|no (?:problems?|issues?|trouble|bother|difference|change|worries)|nothing|"
+    r"nada|nope|same|the same|equal|equally|even|as usual|not bad|no drama|smooth|smoothly|"
+    r"comfortable|comfortably|no dramas|sweet|all good|pain free|no pain|didn'?t hurt)\b")
+_PROBLEM = re.compile(
+    r"\b(hard|harder|weak|weaker|slow|slower|lazy|struggl\w*|difficult|tough|couldn'?t|"
+    r"could not|can'?t|cannot|wobbl\w*|shak\w*|drop\w*|dipp?\w*|cav\w*|fell|lost|barely|"
+    r"delay\w*|ages|sluggish|unsteady|over the place|hurt\w*|pain(?!\s*free)|sore|ache\w*|"
+    r"but|except|apart from|only|not (?:fine|good|great|easy|ok|okay|normal|steady|even|the same))\b")
+
+
+def is_no_problem(message: Message) -> bool:
+    """"fine", "all good", "no difference", "easy": nothing went wrong, and nothing in the
+    message says otherwise."""
+    text = message.text.lower()
+    if not _NO_PROBLEM.search(text) or _PROBLEM.search(text.replace("no pain", "")):
+        return False
+    return not any(e.get("entity") in ("red_flag", "check_fault", "gait_sign", "injury")
+                   and e.get("role") not in (NEGATED,) for e in message.entities)
+
+
+# ------------------------------------------------------------------ red flags
+def read_red_flag_group(slot: str):
+    def read(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+        intent, yes_no = message.intent, yes_no_from(message)
         own = set(red_flag_groups.get(slot, ()))
         named = message.values("red_flag", own)
         if named:
@@ -331,151 +335,278 @@ def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> 
             return {slot: [s.NONE]} if denies else {}
         if denies or (message.values("red_flag", own, role=NEGATED) and intent != "affirm"):
             return {slot: [s.NONE]}
-        if intent in ("affirm", "not_sure", "report_red_flag"):
+        if intent in ("affirm", "not_sure", "report_red_flag") or yes_no in ("yes", "unsure"):
             # Yes without saying which one, or not sure: counts as yes to the whole group.
-            return {slot: ["yes" if intent != "not_sure" else s.UNSURE]}
+            return {slot: [s.UNSURE if (intent == "not_sure" or yes_no == "unsure") else "yes"]}
         return {}
+    return read
 
-    if slot == s.PAIN_AREAS:
-        areas = message.values("body_part", v.BODY_AREAS) or [
-            INJURY_AREA[i] for i in message.values("injury", v.INJURIES) if i in INJURY_AREA]
-        if areas:
-            return {s.PAIN_AREAS: areas, s.NO_PAIN: False}
-        if intent in ("no_pain", "deny"):
-            return {s.PAIN_AREAS: [], s.NO_PAIN: True}
-        return {}
 
-    if slot == s.PAIN_SIDE:
-        side = side_from(message)
-        return {slot: side} if side else {}
+def read_rf_confirm(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    return _confirm_pending(message, current, red_flag_groups)
 
-    if slot == s.PAIN_TIMING:
-        timings = message.values("timing", v.PAIN_TIMINGS)
-        return {slot: timings} if timings else {}
 
-    if slot == s.PAIN_SEVERITY:
-        for number in message.numbers(roles=("pain", None)):
-            if 0 <= number <= 10:
-                return {slot: number}
-        if intent == "no_pain":
-            return {slot: 0.0}
-        return {}
+# ------------------------------------------------------------------ soreness
+_MIDLINE = re.compile(r"\b(middle|centre|center|central|centrally|midline|tailbone|tail bone|coccyx|"
+                      r"spine|down the middle|neither|no side|not one side|across)\b")
 
-    if slot == s.RUNNING_EFFORT and effort_from(message):
-        return {slot: effort_from(message)}
 
-    if slot in (s.RUNNING_EFFORT, s.INJURY_RECURRING, s.BALANCE_HIP_PAIN):
-        return {slot: yes_no} if yes_no else {}
-
-    if slot == s.STORE_CONSENT:
-        # Only a clear yes keeps anything.
-        return {slot: yes_no == "yes"} if yes_no else {}
-
-    if slot == s.INJURIES:
-        injuries = message.values("injury", v.INJURIES)
-        if injuries:
-            return {slot: injuries}
-        if intent in ("deny", "no_pain"):
-            return {slot: [s.NONE]}
-        if intent in ("not_sure", "skip"):
-            return {slot: [s.UNSURE]}
-        return {}
-
-    if slot == s.SITTING_HOURS:
-        for number in message.numbers(roles=("hours", None)):
-            if 0 <= number <= 24:
-                return {slot: number}
-        return {}
-
-    if slot == s.GAIT_SIGNS:
-        signs = message.values("gait_sign", v.GAIT_SIGNS)
-        if signs:
-            return {slot: signs}
-        if intent == "deny":
-            return {slot: [s.NONE]}
-        if intent in ("skip", "not_sure"):
-            return {slot: [s.SKIPPED]}
-        return {}
-
-    if slot in (s.ACTIVATION_CHOICE, s.BALANCE_CHOICE, s.DONKEY_CHOICE):
-        if intent in ("affirm", "start_screening"):
-            return {slot: s.DO_NOW}
-        if intent in ("skip", "deny"):
-            return {slot: s.SKIP}
-        # Someone who already did the check and tells us how it went.
-        if intent == "inform" and _check_result(message, slot):
-            return {slot: s.DO_NOW, **_check_result(message, slot)}
-        return {}
-
-    if slot in CHECK_OF_DETAIL and intent == "skip":
-        # "skip" in the middle of a check skips the rest of that check.
-        return {CHECK_OF_DETAIL[slot]: s.SKIP}
-
-    if slot in (s.ACTIVATION_HARDER_SIDE, s.BALANCE_PROBLEM_SIDE):
-        side = side_from(message)
-        if not side and _SAME_SIDES.search(message.text.lower()):
-            return {slot: "neither"}
-        updates = {}
-        if slot == s.BALANCE_PROBLEM_SIDE:
-            faults = message.values("check_fault", v.BALANCE_FAULTS)
-            if faults:
-                updates[s.BALANCE_FAULTS] = faults
-        if side:
-            updates[slot] = side
-        elif intent in ("deny", "not_sure"):
-            updates[slot] = "neither"
-        else:
-            return {}
-        if slot == s.ACTIVATION_HARDER_SIDE:
-            sites = message.values("body_part", v.EFFORT_SITES)
-            if sites and current.get(s.ACTIVATION_FELT_WHERE) is None:
-                updates[s.ACTIVATION_FELT_WHERE] = sites
-        return updates
-
-    if slot == s.ACTIVATION_FELT_WHERE:
-        sites = message.values("body_part", v.EFFORT_SITES)
-        return {slot: sites} if sites else {}
-
-    if slot == s.DONKEY_FAULTS:
-        faults = message.values("check_fault", v.DONKEY_FAULTS)
-        if faults:
-            return {slot: faults}
-        if intent == "deny":
-            return {slot: [s.NONE]}
-        return {}
-
-    if slot in (s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT):
-        for number in message.numbers(roles=("reps", None)):
-            if 0 <= number <= 30:
-                updates = {slot: number}
-                if re.search(r"\b(each|both|either|every)\b", message.text.lower()):
-                    updates[s.DONKEY_REPS_LEFT] = number
-                    updates[s.DONKEY_REPS_RIGHT] = number
-                return updates
-        return {}
-
+def read_pain_areas(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    areas = message.values("body_part", v.BODY_AREAS) or [
+        INJURY_AREA[i] for i in message.values("injury", v.INJURIES) if i in INJURY_AREA]
+    if areas:
+        return {s.PAIN_AREAS: areas, s.NO_PAIN: False}
+    if message.intent in ("no_pain", "deny"):
+        return {s.PAIN_AREAS: [], s.NO_PAIN: True}
     return {}
 
 
-def _check_result(message: Message, choice_slot: str) -> Dict[str, Any]:
+def read_pain_side(message: Message, current, red_flag_groups) -> Dict[str, Any]:
     side = side_from(message)
-    if choice_slot == s.ACTIVATION_CHOICE and side:
-        return {s.ACTIVATION_HARDER_SIDE: side}
-    if choice_slot == s.BALANCE_CHOICE and side:
-        faults = message.values("check_fault", v.BALANCE_FAULTS)
-        return {s.BALANCE_PROBLEM_SIDE: side, **({s.BALANCE_FAULTS: faults} if faults else {})}
-    if choice_slot == s.DONKEY_CHOICE:
-        faults = message.values("check_fault", v.DONKEY_FAULTS)
-        if faults:
-            return {s.DONKEY_FAULTS: faults}
+    if side:
+        return {s.PAIN_SIDE: side}
+    if _MIDLINE.search(message.text.lower()):
+        return {s.PAIN_SIDE: "both"}  # low back, tailbone: the button says "Both / the middle"
     return {}
 
 
-_CHECK_STAGE = set(s.SELF_CHECK_SLOTS)
+def read_pain_timing(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    timings = message.values("timing", v.PAIN_TIMINGS)
+    return {s.PAIN_TIMING: timings} if timings else {}
+
+
+def read_pain_severity(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    for number in message.numbers(roles=("pain", None)):
+        if 0 <= number <= 10:
+            return {s.PAIN_SEVERITY: number}
+    if message.intent == "no_pain":
+        return {s.PAIN_SEVERITY: 0.0}
+    return {}
+
+
+# ------------------------------------------------------------------ effort and history
+def read_running_effort(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    answer = effort_from(message) or yes_no_from(message)
+    return {s.RUNNING_EFFORT: answer} if answer else {}
+
+
+# "it keeps flaring up", "most winters", "pulled it three times": the injury comes back.
+_RECURS = re.compile(
+    r"\b(keeps? (?:on )?(?:coming back|flaring|recurring|returning|happening|going)|flares? up|flaring up|"
+    r"comes? back|came back|back again|every (?:winter|year|season|spring|summer|autumn|few months|"
+    r"time|marathon|block)|most (?:winters|years|seasons|summers|springs)|again and again|on and off|"
+    r"on-off|recurr\w*|chronic|repeatedly|regularly|twice|(?:\d+|two|three|four|five|several|a few|"
+    r"few|many|multiple|couple of) times|same (?:one|thing|injury|problem) again|always)\b")
+# "the same problem as now", "only this one", "what I told you": the injury is the current pain.
+_POINTS_BACK = re.compile(
+    r"\b(same|this one|this|that one|the one|what i (?:told|said|mentioned)|as i (?:said|mentioned)|"
+    r"already (?:said|told|mentioned)|i told you|i said|mentioned|current|now|it)\b")
+AREA_INJURY = {area: injury for injury, area in INJURY_AREA.items()}
+
+
+def _current_injuries(current) -> List[str]:
+    return [AREA_INJURY.get(a, "other_injury") for a in (current.get(s.PAIN_AREAS) or [])
+            if a not in (s.NONE, s.UNSURE)]
+
+
+def read_injuries(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    injuries = message.values("injury", v.INJURIES)
+    text = message.text.lower()
+    recurs = bool(_RECURS.search(text))
+    if not injuries and (recurs or _POINTS_BACK.search(text)) and message.intent not in ("deny", "no_pain"):
+        injuries = _current_injuries(current)
+        if injuries and _POINTS_BACK.search(text) and re.search(r"\b(same|again|before)\b", text):
+            recurs = True  # "the same problem as now" has happened before
+    if injuries:
+        updates: Dict[str, Any] = {s.INJURIES: injuries}
+        if recurs:
+            updates[s.INJURY_RECURRING] = "yes"
+        return updates
+    if message.intent in ("deny", "no_pain") or yes_no_from(message) == "no":
+        return {s.INJURIES: [s.NONE]}
+    return {}
+
+
+def read_injury_recurring(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    if _RECURS.search(message.text.lower()) and message.intent != "deny":
+        return {s.INJURY_RECURRING: "yes"}
+    answer = yes_no_from(message)
+    return {s.INJURY_RECURRING: answer} if answer else {}
+
+
+def read_sitting_hours(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    for number in message.numbers(roles=("hours", None)):
+        if 0 <= number <= 24:
+            return {s.SITTING_HOURS: number}
+    return {}
+
+
+def read_gait_signs(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    signs = message.values("gait_sign", v.GAIT_SIGNS)
+    if signs:
+        return {s.GAIT_SIGNS: signs}
+    if message.intent == "deny" or yes_no_from(message) == "no":
+        return {s.GAIT_SIGNS: [s.NONE]}
+    if message.intent in ("skip", "not_sure"):
+        return {s.GAIT_SIGNS: [s.SKIPPED]}
+    return {}
+
+
+def read_store_consent(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    answer = yes_no_from(message)
+    return {s.STORE_CONSENT: answer == "yes"} if answer else {}  # only a clear yes keeps anything
+
+
+# ------------------------------------------------------------------ the self-checks
+# Each check reads the whole message wherever it is said: at "try it now?", at the open
+# "how did it go?" or at any of its follow-ups. A no-problem report completes the check.
+_SIDE_TROUBLE = re.compile(
+    r"\b(hard|harder|hardest|weak|weaker|slow|slower|lazy|lazier|struggl\w*|difficult|tough|"
+    r"couldn'?t|could not|can'?t|barely|ages|delay\w*|sluggish|less|worse|took a while|"
+    r"not as|didn'?t|did not|wobbl\w*|shak\w*|unsteady|over the place|drop\w*|dipp?\w*|sag\w*|"
+    r"cav\w*|fell|lost|trouble|problem|issue|bad|poor|rubbish|terrible|awful|wonky|off|wrong|odd|"
+    r"weird|strange|elsewhere|not right)\b")
+_EACH = re.compile(r"\b(each|both|either|every|all)\b")
+_HIP_PAIN = re.compile(r"\b(hurt\w*|pain\w*|sore|ache\w*|aching|twinge\w*|burn\w*|niggl\w*)\b")
+
+
+def _check_side(message: Message) -> Optional[str]:
+    """The side a self-check report says had trouble, "neither" when the sides felt alike."""
+    text = message.text.lower()
+    side = side_from(message)
+    if _SAME_SIDES.search(text) and side in (None, "both") and not _SIDE_TROUBLE.search(text):
+        return "neither"
+    if side == "both" and is_no_problem(message):
+        return "neither"
+    if side and (_SIDE_TROUBLE.search(text) or not is_no_problem(message)):
+        return side
+    return None
+
+
+def read_activation(slot: str):
+    def read(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+        updates: Dict[str, Any] = {}
+        side = _check_side(message)
+        if side:
+            updates[s.ACTIVATION_HARDER_SIDE] = side
+        elif slot == s.ACTIVATION_HARDER_SIDE and message.intent in ("deny", "not_sure"):
+            updates[s.ACTIVATION_HARDER_SIDE] = "neither"
+        sites = message.values("body_part", v.EFFORT_SITES)
+        if sites:
+            updates[s.ACTIVATION_FELT_WHERE] = sites
+        return _with_report(slot, s.ACTIVATION_CHOICE, s.ACTIVATION_REPORT, updates, message, current)
+    return read
+
+
+def read_balance(slot: str):
+    def read(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+        updates: Dict[str, Any] = {}
+        text = message.text.lower()
+        faults = message.values("check_fault", v.BALANCE_FAULTS)
+        short = [n for n in message.numbers(roles=("seconds",)) if n < 30]
+        if short and "could_not_hold" not in faults:
+            faults.append("could_not_hold")
+        side = _check_side(message)
+        if side is None and faults:
+            side = side_from(message)
+        if side:
+            updates[s.BALANCE_PROBLEM_SIDE] = side
+        elif slot == s.BALANCE_PROBLEM_SIDE and message.intent in ("deny", "not_sure"):
+            updates[s.BALANCE_PROBLEM_SIDE] = "neither"
+        if faults:
+            updates[s.BALANCE_FAULTS] = faults
+        hip = [e for e in message.entities if e.get("entity") == "body_part" and e.get("value") in ("hip", "glute")]
+        if any(e.get("role") != NEGATED for e in hip) and _HIP_PAIN.search(text):
+            updates[s.BALANCE_HIP_PAIN] = "yes"
+        elif re.search(r"\b(no (?:hip )?pain|pain free|didn'?t hurt|nothing hurt|no hurt)\b", text) or (
+                hip and all(e.get("role") == NEGATED for e in hip)):
+            updates[s.BALANCE_HIP_PAIN] = "no"
+        elif slot == s.BALANCE_HIP_PAIN and yes_no_from(message):
+            updates[s.BALANCE_HIP_PAIN] = yes_no_from(message)
+        return _with_report(slot, s.BALANCE_CHOICE, s.BALANCE_REPORT, updates, message, current)
+    return read
+
+
+def _reps_by_side(message: Message) -> Dict[str, float]:
+    numbers = [e for e in message.entities if e.get("entity") == "number"
+               and e.get("role") in (None, "reps") and to_number(e.get("value")) is not None
+               and 0 <= to_number(e.get("value")) <= 30]
+    if not numbers:
+        bare = [n for n in message.numbers(roles=("reps", None)) if 0 <= n <= 30]
+        return {"one": bare[0]} if bare else {}
+    sides = [e for e in message.entities if e.get("entity") == "side" and e.get("role") != NEGATED
+             and e.get("value") in ("left", "right") and "start" in e]
+    if len(numbers) >= 2 and sides:
+        out: Dict[str, float] = {}
+        for n in numbers:
+            nearest = min(sides, key=lambda e: abs(e["start"] - n.get("start", 0)))
+            out.setdefault(nearest["value"], to_number(n["value"]))
+        return out
+    value = to_number(numbers[0]["value"])
+    side = side_from(message)
+    if _EACH.search(message.text.lower()) or side == "both":
+        return {"left": value, "right": value}
+    if side in ("left", "right"):
+        return {side: value}
+    return {"one": value}
+
+
+def read_donkey(slot: str):
+    def read(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+        updates: Dict[str, Any] = {}
+        text = message.text.lower()
+        faults = message.values("check_fault", v.DONKEY_FAULTS)
+        if faults:
+            updates[s.DONKEY_FAULTS] = faults
+        elif slot == s.DONKEY_FAULTS and (message.intent == "deny" or yes_no_from(message) == "no"):
+            updates[s.DONKEY_FAULTS] = [s.NONE]
+        reps = _reps_by_side(message)
+        if "one" in reps:
+            if slot in (s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT):
+                reps = {"left" if slot == s.DONKEY_REPS_LEFT else "right": reps["one"]}
+            else:
+                reps = {}
+        if slot == s.DONKEY_REPS_RIGHT and not reps and re.search(r"\b(same|ditto|also|too)\b", text) \
+                and current.get(s.DONKEY_REPS_LEFT) is not None:
+            reps = {"right": current[s.DONKEY_REPS_LEFT]}  # "same as the left"
+        if "left" in reps:
+            updates[s.DONKEY_REPS_LEFT] = reps["left"]
+        if "right" in reps:
+            updates[s.DONKEY_REPS_RIGHT] = reps["right"]
+        return _with_report(slot, s.DONKEY_CHOICE, s.DONKEY_REPORT, updates, message, current)
+    return read
+
+
+def _with_report(slot, choice, report, updates, message: Message, current) -> Dict[str, Any]:
+    """Adds what a message means for the check as a whole: done or skipped, and whether
+    the report was a no-problem one."""
+    intent = message.intent
+    if intent == "skip" or (intent == "deny" and slot == choice and not updates):
+        return {choice: s.SKIP}
+    fine = not updates and is_no_problem(message)
+    if slot == choice:
+        if updates or fine:  # someone who already did it and tells us how it went
+            return {choice: s.DO_NOW, report: s.FINE if fine else s.TOLD, **updates}
+        if intent in ("affirm", "start_screening", "inform") and yes_no_from(message) != "no" and (
+                intent != "inform" or re.search(r"\b(do|doing|try|trying|go|ready|now|ok|okay|sure|yes|yep)\b",
+                                                message.text.lower())):
+            return {choice: s.DO_NOW}
+        return {}
+    if slot == report:
+        if fine:
+            return {report: s.FINE}
+        if updates or _SIDE_TROUBLE.search(message.text.lower()) or intent == "not_sure" \
+                or _UNSURE.search(message.text.lower()):
+            return {report: s.TOLD, **updates}  # the follow-ups ask what it left out
+        return {}
+    return updates
 
 
 def _volunteered(message: Message, requested_slot: Optional[str], current) -> Dict[str, Any]:
     """Answers to questions not asked yet, taken only where the meaning is unambiguous."""
+    from actions.questions import SELF_CHECK_SLOTS
+
+    _CHECK_STAGE = set(SELF_CHECK_SLOTS)
     if message.intent not in ("inform", "report_red_flag", "start_screening", "affirm", "deny",
                               "nlu_fallback", None):
         return {}

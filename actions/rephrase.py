@@ -4,6 +4,7 @@ from rasa_sdk import Action
 
 from actions import slots as s
 from actions.reading import INPUT_PROBLEM_RESPONSE, Message
+from actions.welcome import never_welcomed, welcome
 
 
 class ActionRephrase(Action):
@@ -13,6 +14,8 @@ class ActionRephrase(Action):
     async def run(self, dispatcher, tracker, domain):
         problem = Message.from_latest(tracker.latest_message).input_problem
         dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSE.get(problem, "utter_rephrase"))
+        if never_welcomed(tracker):  # a first message the bot could not read still gets the welcome
+            return welcome(dispatcher, tracker, keep_facts=False)
         if tracker.get_slot(s.TRIAGE) is None:
             dispatcher.utter_message(text="If you'd like to begin the screen, just type 'start'.")
         return []

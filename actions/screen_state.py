@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any, Dict, List
 
 from actions import slots as s
+from actions.questions import answered, questions_that_apply
 from actions.screening import load_knowledge_base, screen
 from actions.slot_answers import answers_from_slots
 
@@ -28,12 +29,8 @@ def answers_and_result(slot_values: Dict[str, Any]):
     return answers, screen(answers, kb)
 
 
-def _filled(slot_values, slot) -> bool:
-    return slot_values.get(slot) is not None
-
-
 def screening_plan(slot_values: Dict[str, Any], result) -> List[str]:
-    """The questions that apply to this runner, in asking order.
+    """The questions that apply to this runner, in asking order (actions/questions.py).
 
     The form asks the first one that is still unanswered. A red flag said with a negation
     that may not cancel it is confirmed before anything else. When the engine says the
@@ -41,30 +38,12 @@ def screening_plan(slot_values: Dict[str, Any], result) -> List[str]:
     flag groups more urgent than the red flag found: a swollen calf does not excuse the
     emergency questions.
     """
-    plan = [s.RF_CONFIRM] if slot_values.get(s.RF_PENDING) else []
-    plan += list(s.RED_FLAG_SLOTS)
-    plan.append(s.PAIN_AREAS)
-    if not slot_values.get(s.NO_PAIN):
-        plan += [s.PAIN_SIDE, s.PAIN_TIMING, s.PAIN_SEVERITY]
-    plan += [s.RUNNING_EFFORT, s.INJURIES]
-    if [x for x in (slot_values.get(s.INJURIES) or []) if x not in (s.NONE, s.UNSURE)]:
-        plan.append(s.INJURY_RECURRING)
-    plan += [s.SITTING_HOURS, s.GAIT_SIGNS]
-    if result.self_checks_allowed:
-        for choice, details in (
-            (s.ACTIVATION_CHOICE, (s.ACTIVATION_HARDER_SIDE, s.ACTIVATION_FELT_WHERE)),
-            (s.BALANCE_CHOICE, (s.BALANCE_PROBLEM_SIDE, s.BALANCE_HIP_PAIN)),
-            (s.DONKEY_CHOICE, (s.DONKEY_FAULTS, s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT)),
-        ):
-            plan.append(choice)
-            if slot_values.get(choice) == s.DO_NOW:
-                plan += list(details)
+    plan = questions_that_apply(slot_values, result.self_checks_allowed)
     if result.stops_screen:
         return [slot for slot in plan
-                if _filled(slot_values, slot) or slot == s.RF_CONFIRM
+                if answered(slot_values, slot) or slot == s.RF_CONFIRM
                 or slot in _more_urgent_groups(result)]
-    plan.append(s.STORE_CONSENT)
-    return plan
+    return plan + [s.STORE_CONSENT]
 
 
 def _more_urgent_groups(result) -> List[str]:
@@ -77,4 +56,4 @@ def _more_urgent_groups(result) -> List[str]:
 
 
 def next_question(slot_values: Dict[str, Any], result) -> str:
-    return next((q for q in screening_plan(slot_values, result) if not _filled(slot_values, q)), None)
+    return next((q for q in screening_plan(slot_values, result) if not answered(slot_values, q)), None)

@@ -26,21 +26,22 @@ from rasa_sdk.types import DomainDict
 
 from actions import slots as s
 from actions.explain_why import why_response
+from actions.questions import CHECK_CHOICES, QUESTIONS, is_question, question
 from actions.reading import Message, read_message
 from actions.screen_state import answers_and_result, next_question, red_flag_groups
 from actions.wording import describe_all
 
+# No question is asked more than three times: after the second miss the bot explains why
+# it asks and offers "not sure" and "skip"; after the third it records "not sure" and moves on.
 EXPLAIN_AFTER_MISSES = 2
+GIVE_UP_AFTER_MISSES = 3
 # Slots that come with the requested one as a single answer ("my left knee"), so confirming
 # them back would only repeat the runner's words.
 ANSWERED_TOGETHER = {
     s.PAIN_AREAS: (s.PAIN_SIDE, s.NO_PAIN),
-    s.BALANCE_PROBLEM_SIDE: (s.BALANCE_FAULTS,),
-    s.ACTIVATION_CHOICE: (s.ACTIVATION_HARDER_SIDE,),
-    s.BALANCE_CHOICE: (s.BALANCE_PROBLEM_SIDE, s.BALANCE_FAULTS),
-    s.DONKEY_CHOICE: (s.DONKEY_FAULTS,),
-    s.DONKEY_REPS_LEFT: (s.DONKEY_REPS_RIGHT,),
+    s.INJURIES: (s.INJURY_RECURRING,),
 }
+HINT_BUTTONS = [{"title": "Not sure", "payload": "/not_sure"}, {"title": "Skip this one", "payload": "/skip"}]
 
 
 class ValidateScreeningForm(FormValidationAction):
@@ -66,12 +67,19 @@ class ValidateScreeningForm(FormValidationAction):
         misses = float(current.get(s.FAILED_ATTEMPTS) or 0)
         if reading.problem_response and requested is not None:
             misses += 1
-            dispatcher.utter_message(response=reading.problem_response)
-            if misses >= EXPLAIN_AFTER_MISSES:
-                dispatcher.utter_message(response=why_response(requested))
-            # Setting the question's slot to None tells Rasa the turn was handled, so the
-            # form stays active and asks the same question again.
-            events.append(SlotSet(requested, None))
+            if misses >= GIVE_UP_AFTER_MISSES and is_question(requested):
+                # Never stuck: record "not sure" (a red flag group: counts as yes) and move on.
+                reading.updates.update(question(requested).give_up_updates(current, red_flag_groups()))
+                dispatcher.utter_message(response="utter_moving_on")
+                misses = 0
+            else:
+                dispatcher.utter_message(response=reading.problem_response)
+                if misses >= EXPLAIN_AFTER_MISSES:
+                    dispatcher.utter_message(response=why_response(requested))
+                    dispatcher.utter_message(response="utter_not_sure_is_fine", buttons=HINT_BUTTONS)
+                # Setting the question's slot to None tells Rasa the turn was handled, so the
+                # form stays active and asks the same question again.
+                events.append(SlotSet(requested, None))
         elif requested in reading.updates:
             misses = 0
 
@@ -81,6 +89,9 @@ class ValidateScreeningForm(FormValidationAction):
         events.append(SlotSet(s.FAILED_ATTEMPTS, misses))
 
         part_of_answer = {requested, *ANSWERED_TOGETHER.get(requested, ())}
+        if is_question(requested) and question(requested).check:
+            part_of_answer |= {q.slot for q in QUESTIONS if q.check == question(requested).check}
+            part_of_answer.add(s.BALANCE_FAULTS)
         volunteered = {k: v for k, v in reading.updates.items() if k not in part_of_answer}
         confirmation = describe_all(volunteered, current)
         if confirmation:
@@ -88,7 +99,13 @@ class ValidateScreeningForm(FormValidationAction):
 
         _, result = answers_and_result(current)
         next_slot = next_question(current, result)
-        if next_slot == s.ACTIVATION_CHOICE and requested != s.ACTIVATION_CHOICE:
+        if next_slot == CHECK_CHOICES[0] and requested != next_slot:
             dispatcher.utter_message(response="utter_self_checks_intro")
+        preamble = f"utter_preamble_{next_slot}"
+        if next_slot != requested and preamble in (domain.get("responses") or {}):
+            # Long text (a check's instructions, what is kept) goes in a message of its own,
+            # before the short question that carries the buttons: a terminal cuts a long
+            # message that has buttons, and a phone screen hides it.
+            dispatcher.utter_message(response=preamble)
         events.append(SlotSet(s.REQUESTED_SLOT, next_slot))
         return events

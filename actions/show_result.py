@@ -29,7 +29,7 @@ def present_result(
     """Send the result messages and return the events that record the result.
 
     With the runner's consent the clinician's summary goes into the clinic's records;
-    without it the conversation is closed, and the tracker store then deletes it.
+    without it nothing is stored beyond the conversation itself (see keep_or_close).
     """
     kb = knowledge()
     answers, result = answers_and_result(slot_values)
@@ -54,9 +54,14 @@ def present_result(
 
 
 def keep_or_close(dispatcher, slot_values, sender_id: str, summary: Dict[str, Any]) -> List[EventType]:
+    """With consent the summary goes into the clinic's records. Without it the result stays
+    with the runner while they talk (follow-ups, corrections, booking); the conversation is
+    deleted when they end it (action_goodbye, action_stop_screen), when the session expires
+    or after the clinic's idle time (bot/stores.py)."""
     if slot_values.get(s.STORE_CONSENT) is not True:
-        dispatcher.utter_message(response="utter_nothing_kept")
-        return [SlotSet(s.SCREEN_CLOSED, True)]
+        asked = slot_values.get(s.STORE_CONSENT) is False
+        dispatcher.utter_message(response="utter_nothing_kept" if asked else "utter_nothing_kept_unasked")
+        return []
     try:
         save_screen(sender_id, summary)
     except RecordsError:

@@ -8,9 +8,10 @@ BOOKING_URL = "booking_url"
 EMERGENCY_NUMBER = "emergency_number"
 URGENT_CARE_PLACE = "urgent_care_place"
 RETENTION_DAYS = "retention_days"
+IDLE_MINUTES = "idle_minutes"
 CLINIC_SLOTS = (
     CLINIC_NAME, CLINIC_PHONE, CLINIC_EMAIL, BOOKING_URL, EMERGENCY_NUMBER, URGENT_CARE_PLACE,
-    RETENTION_DAYS,
+    RETENTION_DAYS, IDLE_MINUTES,
 )
 
 REQUESTED_SLOT = "requested_slot"
@@ -58,6 +59,13 @@ BALANCE_PROBLEM_SIDE = "balance_problem_side"
 BALANCE_FAULTS = "balance_faults"
 BALANCE_HIP_PAIN = "balance_hip_pain"
 DONKEY_CHOICE = "donkey_choice"
+# Each check opens with one "how did it go?"; FINE (a no-problem report) completes the
+# check, TOLD means the follow-ups ask only what the report left out.
+ACTIVATION_REPORT = "activation_report"
+BALANCE_REPORT = "balance_report"
+DONKEY_REPORT = "donkey_report"
+FINE = "fine"
+TOLD = "told"
 DONKEY_FAULTS = "donkey_faults"
 DONKEY_REPS_LEFT = "donkey_reps_left"
 DONKEY_REPS_RIGHT = "donkey_reps_right"
@@ -77,6 +85,8 @@ CONTACT_SLOTS = (CONTACT_NAME, CONTACT_REACH, CONTACT_TIMES)
 
 # Bookkeeping
 FAILED_ATTEMPTS = "failed_attempts"  # re-asks of the current question in a row
+# Questions given up on after three asks (recorded as "not sure"): they count as answered.
+UNANSWERED = "unanswered"
 
 # The result contract: integrations and the evaluation read these.
 TRIAGE = "triage"
@@ -85,19 +95,4 @@ RED_FLAGS = "red_flags"
 SCREEN_SUMMARY = "screen_summary"  # the clinician's summary (JSON)
 
 RED_FLAG_SLOTS = (RF_EMERGENCY, RF_URGENT_CARE, RF_SEE_CLINICIAN)
-SORENESS_SLOTS = (PAIN_AREAS, PAIN_SIDE, PAIN_TIMING, PAIN_SEVERITY)
-HISTORY_SLOTS = (RUNNING_EFFORT, INJURIES, INJURY_RECURRING, SITTING_HOURS, GAIT_SIGNS)
-ACTIVATION_SLOTS = (ACTIVATION_CHOICE, ACTIVATION_HARDER_SIDE, ACTIVATION_FELT_WHERE)
-BALANCE_SLOTS = (BALANCE_CHOICE, BALANCE_PROBLEM_SIDE, BALANCE_HIP_PAIN)
-DONKEY_SLOTS = (DONKEY_CHOICE, DONKEY_FAULTS, DONKEY_REPS_LEFT, DONKEY_REPS_RIGHT)
-SELF_CHECK_SLOTS = ACTIVATION_SLOTS + BALANCE_SLOTS + DONKEY_SLOTS
-
-# Every slot the screening form may ask, in asking order.
-FORM_SLOTS = (RF_CONFIRM,) + RED_FLAG_SLOTS + SORENESS_SLOTS + HISTORY_SLOTS + SELF_CHECK_SLOTS + (STORE_CONSENT,)
-
-# Everything a restart clears (the clinic slots stay).
-SCREEN_SLOTS = tuple(slot for slot in FORM_SLOTS if slot != STORE_CONSENT) + (
-    NO_PAIN, BALANCE_FAULTS, FAILED_ATTEMPTS, TRIAGE, FINDINGS, RED_FLAGS, SCREEN_SUMMARY,
-    RF_PENDING, RF_CONFIRM,
-    SCREEN_SAVED,
-)
+# The questions themselves, their order and the slots a new screen clears: actions/questions.py.

@@ -17,3 +17,16 @@ class ActionStopScreen(Action):
             # Nothing is kept without consent: closing lets the tracker store delete the chat.
             events.append(SlotSet(s.SCREEN_CLOSED, True))
         return events
+
+
+class ActionGoodbye(Action):
+    """Goodbye ends the conversation: without consent the tracker store then deletes it."""
+
+    def name(self) -> str:
+        return "action_goodbye"
+
+    async def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(response="utter_goodbye")
+        if tracker.get_slot(s.STORE_CONSENT) is not True:
+            return [SlotSet(s.SCREEN_CLOSED, True)]
+        return []

@@ -55,7 +55,9 @@ def describe(slot: str, value: Any, slot_values: Dict[str, Any]) -> str:
 def describe_all(updates: Dict[str, Any], slot_values: Dict[str, Any]) -> str:
     merged = {**slot_values, **updates}
     phrases = []
-    for slot in s.FORM_SLOTS:
+    from actions.questions import FORM_SLOTS
+
+    for slot in FORM_SLOTS:
         if slot not in updates:
             continue
         if slot == s.PAIN_SIDE and s.PAIN_AREAS in updates:

@@ -14,12 +14,13 @@ This module has no Rasa import, so both servers (and the clinic's command line) 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
 import time
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, List, Mapping, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -207,3 +208,23 @@ def delete_runner_rows(connection: Connection, sender_id: str) -> Dict[str, int]
         counts["tracker_events"] = connection.execute(
             sa.text(f"DELETE FROM {EVENTS_TABLE} WHERE sender_id = :sender_id"), params).rowcount
     return counts
+
+
+def idle_conversations_without_consent(connection: Connection, cutoff: float) -> List[str]:
+    """Conversations whose last event is older than `cutoff` (a UNIX time) and whose runner
+    never agreed to storage (slot store_consent last set to anything but true)."""
+    if not has_table(connection, EVENTS_TABLE):
+        return []
+    idle = connection.execute(sa.text(
+        f"SELECT sender_id FROM {EVENTS_TABLE} GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"),
+        {"cutoff": cutoff}).scalars().all()
+    out = []
+    for sender_id in idle:
+        latest = connection.execute(sa.text(
+            f"SELECT data FROM {EVENTS_TABLE} WHERE sender_id = :sender_id AND type_name = 'slot' "
+            "AND data LIKE :name ORDER BY id DESC LIMIT 1"),
+            {"sender_id": sender_id, "name": '%"store_consent"%'}).scalar()
+        consent = json.loads(latest).get("value") if latest else None
+        if consent is not True:
+            out.append(sender_id)
+    return out

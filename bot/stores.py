@@ -24,6 +24,7 @@ import itertools
 import json
 import logging
 import os
+import threading
 import time
 import weakref
 from typing import Any, Dict, Iterator, Optional, Text
@@ -44,6 +45,10 @@ logger = logging.getLogger(__name__)
 STORE_CONSENT = "store_consent"  # true: keep; false: don't keep; null: not asked (don't keep)
 SCREEN_CLOSED = "screen_closed"  # true once the conversation has ended
 REDIS_URL_VARIABLE = "REDIS_URL"
+# Without consent a conversation lasts only while the runner is talking: the clinic's idle
+# time (clinic/clinic.yml idle_minutes) or the session expiry, whichever is shorter.
+IDLE_MINUTES_VARIABLE = "SCREENER_IDLE_MINUTES"  # overrides clinic.yml (tests)
+SWEEP_SECONDS_VARIABLE = "SCREENER_SWEEP_SECONDS"  # how often the server looks (default 60)
 CONNECT_TIMEOUT_VARIABLE = "STORE_CONNECT_TIMEOUT"  # seconds to wait for a database/Redis at start
 
 
@@ -67,6 +72,17 @@ def _latest_slot_value(tracker: DialogueStateTracker, name: str) -> Any:
         if isinstance(event, (AllSlotsReset, Restarted, SessionStarted)):
             return None
     return None
+
+
+def idle_limit_seconds(domain=None) -> float:
+    """How long a conversation without consent may sit without a message."""
+    from bot.channels.config import load_clinic
+
+    minutes = float(os.environ.get(IDLE_MINUTES_VARIABLE) or load_clinic().get("idle_minutes") or 30)
+    expiry = getattr(getattr(domain, "session_config", None), "session_expiration_time", 0) or 0
+    if expiry:
+        minutes = min(minutes, float(expiry))
+    return minutes * 60
 
 
 def closed_without_consent(tracker: DialogueStateTracker) -> bool:
@@ -115,6 +131,34 @@ class ClinicTrackerStore(SQLTrackerStore):
         self._forgotten = _TrackerMarks()  # trackers whose conversation was deleted
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
         logger.info("Conversations are kept in %s", database.display_url(self.url))
+        self._start_idle_sweeper()
+
+    # ------------------------------------------------------------------ idle conversations
+    def _start_idle_sweeper(self) -> None:
+        """A daemon thread of this server deletes conversations without consent once they
+        have been idle for the clinic's idle time: no cron job, and an abandoned chat does
+        not wait for a purge. Every replica runs one; the deletes are idempotent."""
+        interval = float(os.environ.get(SWEEP_SECONDS_VARIABLE) or 60)
+        self._sweeper_stop = threading.Event()
+
+        def sweep_forever() -> None:
+            while not self._sweeper_stop.wait(interval):
+                try:
+                    self.sweep_idle()
+                except Exception:  # a database hiccup must not kill the sweeper
+                    logger.exception("Could not delete idle conversations")
+
+        threading.Thread(target=sweep_forever, name="idle-conversation-sweeper", daemon=True).start()
+
+    def sweep_idle(self) -> int:
+        cutoff = time.time() - idle_limit_seconds(self.domain)
+        with self.engine.begin() as connection:
+            idle = database.idle_conversations_without_consent(connection, cutoff)
+            for sender_id in idle:
+                database.delete_runner_rows(connection, sender_id)
+        if idle:
+            logger.info("Deleted %d idle conversation(s) without storage consent", len(idle))
+        return len(idle)
 
     def _create_events_table(self) -> None:
         try:
@@ -129,9 +173,21 @@ class ClinicTrackerStore(SQLTrackerStore):
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool
                         ) -> Optional[DialogueStateTracker]:
         tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        if tracker is not None and self._idle_without_consent(tracker):
+            # The runner comes back after the idle time (or an expired session) before the
+            # sweeper got to it: the old conversation is deleted, and they start afresh.
+            with self.engine.begin() as connection:
+                database.delete_runner_rows(connection, sender_id)
+            logger.info("An idle conversation without storage consent was deleted on return")
+            return None
         if tracker is not None:
             self._stored.set(tracker, len(tracker.events))
         return tracker
+
+    def _idle_without_consent(self, tracker: DialogueStateTracker) -> bool:
+        last = tracker.events[-1].timestamp if tracker.events else None
+        return (last is not None and last < time.time() - idle_limit_seconds(self.domain)
+                and _latest_slot_value(tracker, STORE_CONSENT) is not True)
 
     # ------------------------------------------------------------------ writing
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -98,10 +98,11 @@ def responses_sent_by_code() -> set:
     import re
 
     from actions.explain_why import why_response
-    from actions.reading import INPUT_PROBLEM_RESPONSE, INVALID_RESPONSE
+    from actions.questions import QUESTIONS
+    from actions.reading import INPUT_PROBLEM_RESPONSE
 
-    used = set(INVALID_RESPONSE.values()) | set(INPUT_PROBLEM_RESPONSE.values())
-    used |= {why_response(slot) for slot in s.FORM_SLOTS + (None,)}
+    used = {q.invalid for q in QUESTIONS} | set(INPUT_PROBLEM_RESPONSE.values())
+    used |= {why_response(q.slot) for q in QUESTIONS} | {why_response(None)}
     used |= {f"utter_ask_{slot}" for form in domain()["forms"].values() for slot in form["required_slots"]
              if f"action_ask_{slot}" not in domain()["actions"]}
     used.add("utter_default")  # Rasa's own action_default_fallback sends it

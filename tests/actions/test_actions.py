@@ -5,6 +5,7 @@ import re
 import pytest
 
 from actions import slots as s
+from actions.questions import FORM_SLOTS
 from actions.apply_correction import ActionAnswerOutsideScreen, ActionApplyCorrection
 from actions.ask_red_flags import ActionAskRfEmergency, ActionAskRfSeeClinician, ActionAskRfUrgentCare
 from actions.clinic_config import load_clinic
@@ -203,7 +204,7 @@ def test_correction_without_anything_to_change_asks_which_answer():
 def test_start_over_clears_answers_and_result_but_keeps_clinic_details():
     events, messages = run(ActionStartOver(), tracker(FULL_GAIT_ANALYSIS, intent="start_over"))
     cleared = slot_sets(events)
-    assert all(cleared[slot] is None for slot in s.FORM_SLOTS + (s.TRIAGE, s.FINDINGS) if slot != s.STORE_CONSENT)
+    assert all(cleared[slot] is None for slot in FORM_SLOTS + (s.TRIAGE, s.FINDINGS) if slot != s.STORE_CONSENT)
     assert not set(cleared) & set(s.CLINIC_SLOTS + (s.STORE_CONSENT,))  # the storage choice stands
     assert responses(messages) == ["utter_start_over"]
 
@@ -219,9 +220,16 @@ def test_stop_ends_the_form():
 ])
 def test_rephrase_outside_the_form(problem, response):
     entities = [entity("input_problem", problem)] if problem else []
-    _, messages = run(ActionRephrase(), tracker(intent="nlu_fallback", entities=entities, active_loop=None))
+    welcomed = [{"event": "bot", "text": "Shall we start?"}]
+    _, messages = run(ActionRephrase(), tracker(intent="nlu_fallback", entities=entities, active_loop=None,
+                                                events=welcomed))
     assert responses(messages)[0] == response
     assert "start" in texts(messages)
+
+
+def test_a_first_message_the_bot_cannot_read_still_gets_the_welcome_and_its_buttons():
+    _, messages = run(ActionRephrase(), tracker(intent="nlu_fallback", text="asdfgh qwerty", active_loop=None))
+    assert responses(messages) == ["utter_rephrase", "utter_welcome_intro", "utter_welcome"]
 
 
 def test_session_start_loads_the_clinic_details_from_its_config_file():
@@ -238,7 +246,7 @@ def test_an_opening_message_gets_the_welcome_and_its_facts_are_kept_for_the_scre
         intent="inform", text="my left knee hurts after runs and I sit 9 hours a day", active_loop=None,
         entities=[entity("side", "left"), entity("body_part", "knee"), entity("timing", "after_runs"),
                   entity("number", 9, "hours")]))
-    assert responses(messages) == ["utter_welcome"]
+    assert responses(messages) == ["utter_welcome_intro", "utter_welcome"]
     assert "left knee" in texts(messages)
     updates = slot_sets(events)
     assert updates[s.PAIN_AREAS] == ["knee"] and updates[s.PAIN_SIDE] == "left"

@@ -28,16 +28,19 @@ def test_with_consent_the_finished_screen_is_saved_for_the_clinic(records_databa
     assert screen["sender_id"] == "test-runner" and screen["triage"] == "gait_analysis"
 
 
-def test_without_consent_nothing_is_saved_and_the_conversation_is_closed(records_database):
-    events, messages = run(ActionShowResult(), tracker(ALL_CLEAR_SELF_CARE, active_loop=None))
-    assert slot_sets(events)[s.SCREEN_CLOSED] is True
+def test_without_consent_nothing_is_saved_and_the_result_stays_while_the_runner_talks(records_database):
+    events, messages = run(ActionShowResult(), tracker({**ALL_CLEAR_SELF_CARE, s.STORE_CONSENT: False},
+                                                       active_loop=None))
+    assert s.SCREEN_CLOSED not in slot_sets(events)  # deleted on goodbye, stop or idle time
+    assert slot_sets(events)[s.TRIAGE] == "self_care"
     assert "utter_nothing_kept" in responses(messages)
     assert rows(records_database, "screens") == []
 
 
-def test_a_red_flag_stop_without_a_storage_answer_keeps_nothing(records_database):
-    events, _ = run(ActionShowResult(), tracker({s.RF_EMERGENCY: ["chest_symptoms"]}, active_loop=None))
-    assert slot_sets(events)[s.SCREEN_CLOSED] is True
+def test_a_red_flag_stop_without_a_storage_answer_keeps_nothing_and_never_says_as_you_asked(records_database):
+    events, messages = run(ActionShowResult(), tracker({s.RF_EMERGENCY: ["chest_symptoms"]}, active_loop=None))
+    assert "utter_nothing_kept_unasked" in responses(messages)
+    assert "utter_nothing_kept" not in responses(messages)
     assert rows(records_database, "screens") == []
 
 

@@ -27,7 +27,7 @@ def test_every_form_question_has_wording():
 
 def test_slot_constants_match_the_domain():
     names = {value for key, value in vars(s).items()
-             if key.isupper() and isinstance(value, str) and not key.startswith(("DO_", "SKIP", "NONE", "UNSURE", "SKIPPED"))}
+             if key.isupper() and isinstance(value, str) and not key.startswith(("DO_", "SKIP", "NONE", "UNSURE", "SKIPPED", "FINE", "TOLD"))}
     assert names - {s.REQUESTED_SLOT} <= set(domain()["slots"])
 
 
@@ -47,7 +47,29 @@ def _buttons():
                 yield name, button
 
 
-@pytest.mark.parametrize("name, button", list(_buttons()), ids=lambda x: x if isinstance(x, str) else x["title"])
+def _typed_buttons():
+    """Buttons whose payload is typed text (the self-checks' "how did it go?"), with the
+    question they answer."""
+    for name, button in _buttons():
+        if not button["payload"].startswith("/"):
+            yield name[len("utter_ask_"):], button
+
+
+@pytest.mark.parametrize("slot, button", list(_typed_buttons()), ids=lambda x: x if isinstance(x, str) else x["title"])
+def test_every_typed_button_is_read_as_an_answer_to_its_question(slot, button):
+    from actions.questions import question
+    from actions.reading import Message, read_message
+    from bot.nlu.clinical_extractor import build_nlp
+
+    text = button["payload"]
+    message = Message("inform", build_nlp().extract(text), text)
+    check = question(slot).check
+    reading = read_message(message, slot, {check: s.DO_NOW}, {})
+    assert slot in reading.updates and not reading.problem_response, text
+
+
+@pytest.mark.parametrize("name, button", [b for b in _buttons() if b[1]["payload"].startswith("/")],
+                         ids=lambda x: x if isinstance(x, str) else x["title"])
 def test_every_button_payload_is_an_intent_with_known_entity_values(name, button):
     payload = button["payload"].replace("{{", "{").replace("}}", "}")
     match = re.fullmatch(r"/(\w+)(\{.*\})?", payload)

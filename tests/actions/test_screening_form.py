@@ -109,7 +109,7 @@ def test_doing_a_check_asks_for_the_result_per_side():
                        s.INJURIES: [s.NONE], s.SITTING_HOURS: 4, s.GAIT_SIGNS: [s.SKIPPED]},
                       requested=s.ACTIVATION_CHOICE, intent="affirm", text="do it now")
     assert updates[s.ACTIVATION_CHOICE] == s.DO_NOW
-    assert updates[s.REQUESTED_SLOT] == s.ACTIVATION_HARDER_SIDE
+    assert updates[s.REQUESTED_SLOT] == s.ACTIVATION_REPORT  # one open "how did it go?" first
 
 
 def test_an_unreadable_answer_gets_a_specific_reask_and_keeps_the_question():
@@ -129,8 +129,25 @@ def test_a_pain_score_above_ten_is_refused():
 
 def test_after_two_misses_the_bot_explains_why_the_question_matters():
     slots = {**ALL_CLEAR, s.FAILED_ATTEMPTS: 1}
-    _, messages = turn(slots, requested=s.SITTING_HOURS, text="dunno lots")
-    assert responses(messages) == ["utter_invalid_sitting_hours", "utter_why_sitting_hours"]
+    _, messages = turn(slots, requested=s.SITTING_HOURS, text="lots")
+    assert responses(messages) == ["utter_invalid_sitting_hours", "utter_why_sitting_hours",
+                                   "utter_not_sure_is_fine"]
+    assert [b["title"] for b in messages[-1]["buttons"]] == ["Not sure", "Skip this one"]
+
+
+def test_after_the_third_miss_the_question_is_recorded_as_not_sure_and_the_screen_moves_on():
+    slots = {**ALL_CLEAR, s.FAILED_ATTEMPTS: 2, s.PAIN_AREAS: [], s.NO_PAIN: True, s.RUNNING_EFFORT: "no",
+             s.INJURIES: [s.NONE]}
+    updates, messages = turn(slots, requested=s.SITTING_HOURS, text="lots")
+    assert responses(messages)[0] == "utter_moving_on"
+    assert updates[s.UNANSWERED] == [s.SITTING_HOURS]
+    assert updates[s.REQUESTED_SLOT] == s.GAIT_SIGNS
+
+
+def test_three_misses_at_a_red_flag_question_count_as_not_sure_which_counts_as_yes():
+    updates, _ = turn({s.FAILED_ATTEMPTS: 2}, requested=s.RF_EMERGENCY, text="hmm")
+    assert updates[s.RF_EMERGENCY] == [s.UNSURE]
+    assert updates[s.REQUESTED_SLOT] is None  # the emergency result follows
 
 
 def test_a_good_answer_resets_the_miss_count():

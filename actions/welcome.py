@@ -1,0 +1,59 @@
+"""action_welcome: the welcome and the consent question, whatever the first message was.
+
+The facts in the message that brought the welcome ("my hip is killing me", a red flag) are
+kept for the screen and confirmed. A greeting after a finished screen starts a new one: the
+previous screen's answers are cleared (with consent, that screen is already in the clinic's
+records).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action
+from rasa_sdk.events import EventType, SlotSet
+
+from actions import slots as s
+from actions.questions import SCREEN_SLOTS
+from actions.reading import Message, read_message
+from actions.screen_state import red_flag_groups
+from actions.wording import describe_all
+
+
+def welcome(dispatcher, tracker, keep_facts: bool = True) -> List[EventType]:
+    events: List[EventType] = []
+    current: Dict[str, Any] = dict(tracker.slots)
+    if current.get(s.TRIAGE) is not None:  # a new screen starts clean
+        events += [SlotSet(slot, None) for slot in SCREEN_SLOTS]
+        events.append(SlotSet(s.SCREEN_CLOSED, None))
+        current.update({slot: None for slot in SCREEN_SLOTS})
+    updates: Dict[str, Any] = {}
+    if keep_facts:
+        reading = read_message(Message.from_latest(tracker.latest_message), None, current, red_flag_groups())
+        updates = {k: v for k, v in reading.updates.items() if k != s.REQUESTED_SLOT}
+    noted = describe_all(updates, current)
+    if noted:
+        dispatcher.utter_message(text=f"Thanks, I've noted {noted}. I'll use that in the screen.")
+    if any(updates.get(slot) for slot in s.RED_FLAG_SLOTS) or updates.get(s.RF_PENDING):
+        dispatcher.utter_message(response="utter_red_flag_first")
+    dispatcher.utter_message(response="utter_welcome_intro")
+    dispatcher.utter_message(response="utter_welcome")
+    return events + [SlotSet(slot, value) for slot, value in updates.items()]
+
+
+def never_welcomed(tracker) -> bool:
+    """No welcome yet in this conversation, and no screen begun."""
+    for event in tracker.events:
+        if event.get("event") == "bot" and "Shall we start?" in (event.get("text") or ""):
+            return False
+        if event.get("event") == "active_loop" and event.get("name"):
+            return False
+    return True
+
+
+class ActionWelcome(Action):
+    def name(self) -> str:
+        return "action_welcome"
+
+    async def run(self, dispatcher, tracker, domain):
+        return welcome(dispatcher, tracker)
