@@ -16,8 +16,13 @@ from actions import slots as s
 from actions.screen_state import knowledge
 
 
+SHORT_QUESTION = "Have you had any of these?"
+
+
 def red_flag_question(level: str):
-    """The question text and buttons for one red-flag group."""
+    """The list of one red-flag group, and its buttons. The list goes in a message of its
+    own and the buttons with a short question after it: a terminal (rasa shell) cuts a long
+    message that carries buttons."""
     group = next(g for g in knowledge().red_flag_groups if g.level == level)
     lines = [group.prompt] + [f"- {flag.question}" for flag in group.flags]
     buttons = [
@@ -42,7 +47,8 @@ class _AskRedFlagGroup(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker, domain):
         text, buttons = red_flag_question(self.level)
-        dispatcher.utter_message(text=text, buttons=buttons)
+        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=SHORT_QUESTION, buttons=buttons)
         return []
 
 
@@ -72,8 +78,9 @@ class ActionAskRfConfirm(Action):
             "Have you had any of the safety signs I asked about?"]
         lines = ["I want to be sure I read you right, because this matters for your safety."]
         lines += [f"- {q}" for q in questions]
-        lines.append("Has that happened to you?" if len(questions) == 1 else "Has any of that happened to you?")
-        dispatcher.utter_message(text="\n".join(lines), buttons=[
+        dispatcher.utter_message(text="\n".join(lines))
+        question = "Has that happened to you?" if len(questions) == 1 else "Has any of that happened to you?"
+        dispatcher.utter_message(text=question, buttons=[
             {"title": "Yes", "payload": "/affirm"},
             {"title": "No", "payload": "/deny"},
             {"title": "Not sure", "payload": "/not_sure"},

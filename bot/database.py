@@ -228,3 +228,10 @@ def idle_conversations_without_consent(connection: Connection, cutoff: float) ->
         if consent is not True:
             out.append(sender_id)
     return out
+
+
+def last_event_time(connection: Connection, sender_id: str) -> Optional[float]:
+    if not has_table(connection, EVENTS_TABLE):
+        return None
+    return connection.execute(sa.text(f"SELECT MAX(timestamp) FROM {EVENTS_TABLE} WHERE sender_id = :sender_id"),
+                              {"sender_id": sender_id}).scalar()

@@ -185,9 +185,11 @@ class ClinicTrackerStore(SQLTrackerStore):
         return tracker
 
     def _idle_without_consent(self, tracker: DialogueStateTracker) -> bool:
-        last = tracker.events[-1].timestamp if tracker.events else None
-        return (last is not None and last < time.time() - idle_limit_seconds(self.domain)
-                and _latest_slot_value(tracker, STORE_CONSENT) is not True)
+        if _latest_slot_value(tracker, STORE_CONSENT) is True:
+            return False
+        with self.engine.connect() as connection:  # the same clock the sweeper reads
+            last = database.last_event_time(connection, tracker.sender_id)
+        return last is not None and last < time.time() - idle_limit_seconds(self.domain)
 
     # ------------------------------------------------------------------ writing
     async def save(self, tracker: DialogueStateTracker) -> None:

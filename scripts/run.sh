@@ -27,5 +27,7 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 
-echo "run: type 'hi' to start; /stop quits."
-.venv/bin/rasa shell --model "$MODEL" "$@"
+echo "run: type 'hi' to start; buttons are numbered (type the number or your own words); /stop quits."
+# bot/shell.py: rasa shell with buttons as a numbered list (no menu that Enter answers for
+# you) and without the libraries' start-up warnings.
+TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore .venv/bin/python -m bot.shell --model "$MODEL" "$@" 2> >(grep -v -E "Warning|warn\(|^\s*$" >&2)

@@ -120,11 +120,12 @@ def test_severe_pain_sends_to_a_clinician_with_its_own_advice():
 ])
 def test_red_flag_question_lists_each_flag_with_a_button_plus_not_sure_and_none(action, ids):
     _, messages = run(action, tracker())
-    (message,) = messages
-    payloads = [b["payload"] for b in message["buttons"]]
+    listing, question = messages  # the long list first, then a short question with buttons
+    payloads = [b["payload"] for b in question["buttons"]]
     assert payloads[-2:] == ["/not_sure", "/deny"]
     assert [re.search(r'"red_flag": "(\w+)"', p).group(1) for p in payloads[:-2]] == ids
-    assert message["text"].count("\n- ") == len(ids)
+    assert listing["text"].count("\n- ") == len(ids) and not listing["buttons"]
+    assert len(question["text"]) < 60
 
 
 # ----------------------------------------------------------------------------- interruptions

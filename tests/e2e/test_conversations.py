@@ -152,8 +152,13 @@ def test_a_runner_who_keeps_nothing_leaves_no_conversation_behind(bot):
         runner.say("skip")
     runner.expect("keep this screen")
     runner.say("no, keep nothing")
-    runner.expect("nothing from this chat is kept")
+    runner.expect("as you asked, nothing of this chat is kept")
     assert CLINIC["booking_url"] not in runner.text
+    # until they leave, the result is theirs: follow-ups work and the contract can be read
+    assert bot.tracker(runner.sender)["slots"]["triage"] == "self_care", runner.log
+    runner.say("what does that mean?")
+    assert "I don't have an explanation" not in runner.text, runner.log
+    runner.say("bye")
     tracker = bot.tracker(runner.sender)
     assert tracker["slots"]["triage"] is None, runner.log
     assert not [e for e in tracker["events"] if e["event"] == "user"], "the conversation was kept"

@@ -67,7 +67,10 @@ def test_a_runner_who_keeps_nothing_leaves_nothing_in_any_table(bot):
     runner = Runner(bot, "keep-nothing")
     start(runner, keep=False)
     runner.say("I get chest pain when I run hills")  # a red flag ends the screen with advice
-    runner.expect(load_clinic()["emergency_number"], "nothing from this chat is kept")
+    runner.expect(load_clinic()["emergency_number"], "nothing of this chat is kept")
+    # the result stays with the runner while they talk: the contract slots can be read
+    assert runner.slots()["triage"] == "emergency", runner.log
+    runner.say("bye")
     assert everything_about(bot.database_url, runner.sender) == NOTHING, runner.log
     runner.say("hi")  # a new conversation from scratch
     runner.expect("not a diagnosis")

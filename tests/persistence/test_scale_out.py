@@ -91,7 +91,8 @@ def test_a_runner_who_keeps_nothing_leaves_nothing_in_postgresql_or_redis(bot):
     runner = Runner(bot, "keep-nothing")
     start(runner, keep=False, via=bot.rasa_url(1))
     runner.say("I get chest pain when I run hills", via=bot.rasa_url(0))
-    runner.expect("nothing from this chat is kept")
+    runner.expect("nothing of this chat is kept")
+    runner.say("bye", via=bot.rasa_url(1))
     assert everything_about(bot.database_url, runner.sender) == NOTHING, runner.log
     assert redis.Redis.from_url(REDIS_URL).keys(f"*{runner.sender}*") == []
 

@@ -166,3 +166,53 @@ def test_action_server_responses_are_still_validated_with_the_cached_schema():
     assert action._validate_action_result({"events": [{"event": "slot", "name": "x", "value": 1}], "responses": []})
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result({"events": "not a list"})
+
+
+def _age(db_url: str, sender: str, seconds: float) -> None:
+    """Make a conversation look `seconds` older than it is."""
+    import sqlalchemy as sa
+
+    engine = database.engine_for(db_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE events SET timestamp = timestamp - :s WHERE sender_id = :id"),
+                           {"s": seconds, "id": sender})
+
+
+@pytest.mark.parametrize("consent, kept", [(None, False), (False, False), (True, True)])
+def test_the_server_itself_deletes_an_idle_conversation_without_consent(db_url, monkeypatch, consent, kept):
+    monkeypatch.setenv("SCREENER_SWEEP_SECONDS", "0.2")
+    store = ClinicTrackerStore(DOMAIN)  # its sweeper thread runs in this process
+    tracker = run(a_conversation(store, "idle"))
+    tracker.update(SlotSet("store_consent", consent))
+    run(store.save(tracker))
+    run(a_conversation(store, "talking"))  # another runner, still active
+    _age(db_url, "idle", 31 * 60)  # clinic.yml: idle_minutes 30
+    deadline = time.time() + 10
+    while time.time() < deadline and table_rows(db_url, "events", "idle") and not kept:
+        time.sleep(0.2)
+    time.sleep(0.5)
+    assert bool(table_rows(db_url, "events", "idle")) is kept
+    assert table_rows(db_url, "events", "talking")  # an active conversation is never touched
+
+
+def test_a_runner_back_after_the_session_expired_starts_afresh_and_the_old_chat_is_gone(db_url, monkeypatch):
+    monkeypatch.setenv("SCREENER_SWEEP_SECONDS", "3600")  # only the return path, not the sweeper
+    monkeypatch.setenv("SCREENER_IDLE_MINUTES", "600")  # longer than the session: expiry decides
+    store = ClinicTrackerStore(DOMAIN)
+    run(a_conversation(store, "expired"))
+    _age(db_url, "expired", (DOMAIN.session_config.session_expiration_time + 1) * 60)
+    assert run(store.retrieve("expired")) is None
+    assert table_rows(db_url, "events", "expired") == []
+
+
+def test_goodbye_closes_a_conversation_without_consent_so_the_store_deletes_it(db_url):
+    from actions.stop_screen import ActionGoodbye
+    from tests.actions.helpers import run as run_action, slot_sets, tracker as sdk_tracker
+
+    events, _ = run_action(ActionGoodbye(), sdk_tracker(intent="goodbye", active_loop=None))
+    assert slot_sets(events) == {"screen_closed": True}
+    store = ClinicTrackerStore(DOMAIN)
+    conversation = run(a_conversation(store, "bye"))
+    conversation.update(SlotSet("screen_closed", True))
+    run(store.save(conversation))
+    assert table_rows(db_url, "events", "bye") == []

@@ -1,0 +1,87 @@
+"""A runner tells how a self-check went in one message, at whichever of the check's
+questions is being asked; the report is read whole, and only what it left out is asked."""
+
+import pytest
+
+from actions import slots as s
+from actions.reading import Message, read_message
+from actions.screen_state import next_question, answers_and_result
+from bot.nlu.clinical_extractor import build_nlp
+from tests.actions.helpers import ALL_CLEAR
+
+BEFORE_CHECKS = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["after_runs"],
+                 s.PAIN_SEVERITY: 4, s.RUNNING_EFFORT: "no", s.INJURIES: [s.NONE], s.SITTING_HOURS: 5,
+                 s.GAIT_SIGNS: [s.NONE]}
+
+
+def say(text, requested, slots):
+    message = Message("inform", build_nlp().extract(text), text)
+    updates = read_message(message, requested, slots, {}).updates
+    merged = {**slots, **updates}
+    return updates, next_question(merged, answers_and_result(merged)[1])
+
+
+@pytest.mark.parametrize("text", ["all good", "easy", "no problems", "fine, felt it in my glutes both sides"])
+def test_a_no_problem_squeeze_report_completes_the_check(text):
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.DO_NOW}
+    updates, next_slot = say(text, s.ACTIVATION_REPORT, slots)
+    assert updates[s.ACTIVATION_HARDER_SIDE] == "neither" and updates[s.ACTIVATION_FELT_WHERE] == ["glute"]
+    assert next_slot == s.BALANCE_CHOICE
+
+
+def test_a_report_of_the_hamstring_doing_the_work_asks_only_about_the_sides():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.DO_NOW}
+    updates, next_slot = say("mostly my hamstring doing the work, not my bum", s.ACTIVATION_REPORT, slots)
+    assert updates[s.ACTIVATION_FELT_WHERE] == ["hamstring"]
+    assert next_slot == s.ACTIVATION_HARDER_SIDE
+
+
+def test_a_whole_report_at_the_do_it_now_question_answers_the_check():
+    slots = dict(BEFORE_CHECKS)
+    updates, next_slot = say("did it already, left side took ages to switch on and I felt it in my lower back",
+                             s.ACTIVATION_CHOICE, slots)
+    assert updates[s.ACTIVATION_CHOICE] == s.DO_NOW
+    assert updates[s.ACTIVATION_HARDER_SIDE] == "left" and updates[s.ACTIVATION_FELT_WHERE] == ["low_back"]
+    assert next_slot == s.BALANCE_CHOICE
+
+
+@pytest.mark.parametrize("text", ["fine", "no difference between sides", "same"])
+def test_fine_or_same_at_a_follow_up_is_an_answer(text):
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.DO_NOW, s.ACTIVATION_REPORT: s.TOLD,
+             s.ACTIVATION_FELT_WHERE: ["hamstring"]}
+    updates, _ = say(text, s.ACTIVATION_HARDER_SIDE, slots)
+    assert updates[s.ACTIVATION_HARDER_SIDE] == "neither"
+
+
+def test_a_wobbly_side_at_the_balance_report_is_a_problem_on_that_leg():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.DO_NOW}
+    updates, next_slot = say("the right side was all over the place", s.BALANCE_REPORT, slots)
+    assert updates[s.BALANCE_PROBLEM_SIDE] == "right"
+    assert next_slot == s.BALANCE_HIP_PAIN
+
+
+def test_reps_on_each_leg_in_the_donkey_report():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.SKIP, s.DONKEY_CHOICE: s.DO_NOW}
+    updates, next_slot = say("managed 7 on each leg, no problems", s.DONKEY_REPORT, slots)
+    assert updates[s.DONKEY_REPS_LEFT] == 7 and updates[s.DONKEY_REPS_RIGHT] == 7
+    assert next_slot in (s.DONKEY_FAULTS, s.STORE_CONSENT)
+
+
+@pytest.mark.parametrize("text, recurring", [
+    ("tendon trouble most winters", True), ("the same problem as now", True), ("it keeps flaring up", True),
+])
+def test_one_answer_can_fill_the_injury_and_whether_it_comes_back(text, recurring):
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["achilles"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["after_runs"],
+             s.PAIN_SEVERITY: 3, s.RUNNING_EFFORT: "no"}
+    updates, next_slot = say(text, s.INJURIES, slots)
+    assert updates[s.INJURIES]
+    assert updates.get(s.INJURY_RECURRING) == ("yes" if recurring else None)
+    assert next_slot == s.SITTING_HOURS
+
+
+@pytest.mark.parametrize("text", ["right in the centre", "the middle", "tailbone", "neither, it's central"])
+def test_an_area_without_a_side_is_not_a_dead_end(text):
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["low_back"]}
+    updates, next_slot = say(text, s.PAIN_SIDE, slots)
+    assert updates[s.PAIN_SIDE] == "both"
+    assert next_slot == s.PAIN_TIMING
