@@ -64,6 +64,12 @@ class ActionApplyCorrection(Action):
     async def run(self, dispatcher, tracker, domain):
         updates = corrections(Message.from_latest(tracker.latest_message), tracker)
         if not updates:
+            if tracker.latest_message.get("intent", {}).get("name") in ("affirm", "deny", "not_sure", "skip"):
+                # a bare yes or no after the result: offer what can be done next
+                triage = tracker.get_slot(s.TRIAGE)
+                dispatcher.utter_message(
+                    response="utter_next_steps_booking" if triage == "gait_analysis" else "utter_next_steps")
+                return []
             dispatcher.utter_message(response="utter_correction_which")
             return []
         current = {**tracker.slots, **updates}
@@ -93,6 +99,6 @@ class ActionAnswerOutsideScreen(Action):
     async def run(self, dispatcher, tracker, domain):
         if tracker.get_slot(s.TRIAGE) is not None:
             return await ActionApplyCorrection().run(dispatcher, tracker, domain)
-        from actions.welcome import welcome  # the welcome builds on the reader too
+        from actions.welcome import answer_to_welcome, welcome  # they build on the reader too
 
-        return welcome(dispatcher, tracker)
+        return answer_to_welcome(dispatcher, tracker) or welcome(dispatcher, tracker)

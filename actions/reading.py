@@ -141,23 +141,49 @@ def side_from(message: Message) -> Optional[str]:
 
 _YES_WORDS = {"yes", "yeah", "yea", "yep", "yup", "ya", "sure", "definitely", "absolutely", "y", "ok", "okay"}
 _NO_WORDS = {"no", "nope", "nah", "never", "n", "not"}
-_UNSURE = re.compile(r"\b(not sure|unsure|maybe|dunno|don'?t know|no idea|not certain)\b")
+_UNSURE = re.compile(r"\b(not sure|unsure|maybe|dunno|don'?t know|no idea|not certain|no clue|"
+                     r"can'?t (?:say|tell|remember)|hard to say|who knows|idk|not really sure)\b")
 _SAME_SIDES = re.compile(r"\b(same|equal|equally|no difference|neither|similar|even|evenly)\b")
 
 
 def yes_no_from(message: Message) -> Optional[str]:
-    """yes / no / unsure from the intent, or from how the message starts ("yes they keep
-    coming back" is a yes whatever the intent classifier made of the rest)."""
-    if message.intent in YES_NO:
-        return YES_NO[message.intent]
+    """yes / no / unsure, first from how the message starts ("yes they keep coming back",
+    "none of those, though ... not sure if it matters"), then from the intent, then from a
+    lone yes or no in a short message ("ITB yes")."""
     text = message.text.lower().strip()
-    if _UNSURE.search(text):
+    if _UNSURE.match(text):
         return "unsure"
-    first = re.split(r"[\s,.!]+", text, maxsplit=1)[0] if text else ""
+    words = [w for w in re.split(r"[\s,.!?;:]+", text) if w]
+    first = words[0] if words else ""
     if first in _YES_WORDS:
         return "yes"
-    if first in _NO_WORDS:
+    if first in _NO_WORDS or first in ("none", "neither", "nothing"):
         return "no"
+    if message.intent in YES_NO:
+        return YES_NO[message.intent]
+    if _UNSURE.search(text):
+        return "unsure"
+    if len(words) <= 8:
+        said = {"yes" for w in words if w in _YES_WORDS - {"ok", "okay", "sure"}} | {
+            "no" for w in words if w in _NO_WORDS - {"not"}}
+        if len(said) == 1:
+            return said.pop()
+    return None
+
+
+_KEEP_NOTHING = re.compile(r"\b(keep nothing|don'?t keep|do not keep|dont save|don'?t save|do not save|"
+                           r"no saving|not keep|without keeping|nothing kept|nothing saved|no storing|"
+                           r"don'?t store|delete it|not save)\b")
+_KEEP = re.compile(r"\b(keep|save|store|saving|storing|keeping)\b")
+
+
+def consent_from_text(text: str) -> Optional[bool]:
+    """"Start and keep it" / "go on, but don't save anything": the welcome's choice, typed."""
+    text = (text or "").lower()
+    if _KEEP_NOTHING.search(text):
+        return False
+    if _KEEP.search(text):
+        return True
     return None
 
 
@@ -211,6 +237,9 @@ def read_message(
     consent = message.values("consent", ("keep", "dont_keep"))
     if consent:  # the welcome buttons
         reading.updates[s.STORE_CONSENT] = consent[0] == "keep"
+    elif requested_slot is None and message.intent in ("start_screening", "affirm") \
+            and consent_from_text(message.text) is not None:  # "start, and you can keep it"
+        reading.updates[s.STORE_CONSENT] = consent_from_text(message.text)
 
     if requested_slot is not None:
         answer = _answer_requested(message, requested_slot, current, red_flag_groups)
@@ -335,6 +364,8 @@ def read_red_flag_group(slot: str):
             return {slot: [s.NONE]} if denies else {}
         if denies or (message.values("red_flag", own, role=NEGATED) and intent != "affirm"):
             return {slot: [s.NONE]}
+        if is_no_problem(message) and yes_no != "yes":  # "all fine", "nothing like that"
+            return {slot: [s.NONE]}
         if intent in ("affirm", "not_sure", "report_red_flag") or yes_no in ("yes", "unsure"):
             # Yes without saying which one, or not sure: counts as yes to the whole group.
             return {slot: [s.UNSURE if (intent == "not_sure" or yes_no == "unsure") else "yes"]}
@@ -347,8 +378,9 @@ def read_rf_confirm(message: Message, current, red_flag_groups) -> Dict[str, Any
 
 
 # ------------------------------------------------------------------ soreness
-_MIDLINE = re.compile(r"\b(middle|centre|center|central|centrally|midline|tailbone|tail bone|coccyx|"
-                      r"spine|down the middle|neither|no side|not one side|across)\b")
+_MIDLINE = re.compile(r"(\b(middle|centre|center|central|centrally|midline|tailbone|tail bone|coccyx|"
+                      r"spine|down the middle|neither|no side|not one side|across|not applicable|"
+                      r"doesn'?t apply)\b|\bn/?a\b)")
 
 
 def read_pain_areas(message: Message, current, red_flag_groups) -> Dict[str, Any]:
@@ -392,7 +424,7 @@ def read_running_effort(message: Message, current, red_flag_groups) -> Dict[str,
 
 # "it keeps flaring up", "most winters", "pulled it three times": the injury comes back.
 _RECURS = re.compile(
-    r"\b(keeps? (?:on )?(?:coming back|flaring|recurring|returning|happening|going)|flares? up|flaring up|"
+    r"\b(keeps? (?:on )?(?:coming back|flaring|recurring|returning|happening|going|\w+ing)|flares? up|flaring up|"
     r"comes? back|came back|back again|every (?:winter|year|season|spring|summer|autumn|few months|"
     r"time|marathon|block)|most (?:winters|years|seasons|summers|springs)|again and again|on and off|"
     r"on-off|recurr\w*|chronic|repeatedly|regularly|twice|(?:\d+|two|three|four|five|several|a few|"
@@ -467,6 +499,7 @@ _SIDE_TROUBLE = re.compile(
     r"cav\w*|fell|lost|trouble|problem|issue|bad|poor|rubbish|terrible|awful|wonky|off|wrong|odd|"
     r"weird|strange|elsewhere|not right)\b")
 _EACH = re.compile(r"\b(each|both|either|every|all)\b")
+_DONE = re.compile(r"\b(did|done|tried|went|was|were|felt|managed|held|did it|already|finished)\b")
 _HIP_PAIN = re.compile(r"\b(hurt\w*|pain\w*|sore|ache\w*|aching|twinge\w*|burn\w*|niggl\w*)\b")
 
 
@@ -585,6 +618,9 @@ def _with_report(slot, choice, report, updates, message: Message, current) -> Di
         return {choice: s.SKIP}
     fine = not updates and is_no_problem(message)
     if slot == choice:
+        # "ok", "sure", "fine" at "try it now?" agree to try it; only a message that tells
+        # how it went ("did it, all fine") is a report.
+        fine = fine and bool(_DONE.search(message.text.lower()))
         if updates or fine:  # someone who already did it and tells us how it went
             return {choice: s.DO_NOW, report: s.FINE if fine else s.TOLD, **updates}
         if intent in ("affirm", "start_screening", "inform") and yes_no_from(message) != "no" and (

@@ -16,6 +16,7 @@ Flow of one turn:
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
@@ -26,6 +27,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import slots as s
 from actions.explain_why import why_response
+from actions.screening.glossary import define
 from actions.questions import CHECK_CHOICES, QUESTIONS, is_question, question
 from actions.reading import Message, read_message
 from actions.screen_state import answers_and_result, next_question, red_flag_groups
@@ -41,6 +43,8 @@ ANSWERED_TOGETHER = {
     s.PAIN_AREAS: (s.PAIN_SIDE, s.NO_PAIN),
     s.INJURIES: (s.INJURY_RECURRING,),
 }
+TERM_QUESTION = re.compile(r"^(what'?s|wats|whats|wat is|what is|what are|what does|what do you mean|"
+                           r"what'?s a|meaning of|define)\b.*", re.IGNORECASE)
 HINT_BUTTONS = [{"title": "Not sure", "payload": "/not_sure"}, {"title": "Skip this one", "payload": "/skip"}]
 
 
@@ -57,6 +61,14 @@ class ValidateScreeningForm(FormValidationAction):
             Message.from_latest(tracker.latest_message), requested, current, red_flag_groups()
         )
         events: List[EventType] = []
+
+        text = (tracker.latest_message.get("text") or "").strip()
+        definition = define(text) if requested and TERM_QUESTION.match(text) else None
+        if definition and not reading.updates.get(s.RF_PENDING):
+            # "wats crossover?" asks about a term whatever the intent classifier made of it:
+            # answer it and ask the same question again (not a miss, nothing recorded).
+            dispatcher.utter_message(text=definition)
+            return [SlotSet(requested, None), SlotSet(s.REQUESTED_SLOT, requested)]
 
         if reading.not_an_answer:
             # Only requested_slot is set, so Rasa rejects the form for this turn and a rule

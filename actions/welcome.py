@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+from typing import Optional
+
 from rasa_sdk import Action
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions import slots as s
 from actions.questions import SCREEN_SLOTS
-from actions.reading import Message, read_message
+from actions.reading import Message, consent_from_text, read_message, yes_no_from
 from actions.screen_state import red_flag_groups
 from actions.wording import describe_all
 
@@ -39,6 +41,31 @@ def welcome(dispatcher, tracker, keep_facts: bool = True) -> List[EventType]:
     dispatcher.utter_message(response="utter_welcome_intro")
     dispatcher.utter_message(response="utter_welcome")
     return events + [SlotSet(slot, value) for slot, value in updates.items()]
+
+
+def last_bot_text(tracker) -> str:
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return event.get("text") or ""
+    return ""
+
+
+def answer_to_welcome(dispatcher, tracker) -> Optional[List[EventType]]:
+    """A yes or no typed right after "Shall we start?" (even when the welcome came with a
+    re-ask): yes starts the screen, no is respected. None when the welcome was not the
+    last question."""
+    if "Shall we start?" not in last_bot_text(tracker):
+        return None
+    message = Message.from_latest(tracker.latest_message)
+    answer = yes_no_from(message)
+    if answer == "no" and consent_from_text(message.text) is None:
+        dispatcher.utter_message(response="utter_not_now")
+        return []
+    if answer == "yes" or message.intent in ("affirm", "start_screening"):
+        consent = consent_from_text(message.text)
+        events: List[EventType] = [] if consent is None else [SlotSet(s.STORE_CONSENT, consent)]
+        return events + [FollowupAction("screening_form")]
+    return None
 
 
 def never_welcomed(tracker) -> bool:
