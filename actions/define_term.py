@@ -1,8 +1,26 @@
-"""action_define_term: explain a term (glute medius, crossover, gait analysis...) in plain words."""
+"""action_define_term: explain a term (glute medius, crossover, gait analysis...) in plain words.
+
+"What does that mean?" after the result, with no term named, explains the result itself.
+"""
 
 from rasa_sdk import Action
 
+from actions import slots as s
+from actions.clinic_config import load_clinic
+from actions.screen_state import knowledge
 from actions.screening.glossary import define
+from actions.screening.wording import clinic_values, fill
+
+
+def result_in_short(triage: str, findings) -> str:
+    kb = knowledge()
+    texts = kb.triage[triage]
+    parts = [fill(texts.headline, clinic_values(load_clinic())), fill(texts.advice, clinic_values(load_clinic()))]
+    titles = [kb.finding(f).title for f in (findings or []) if f in {x.id for x in kb.findings}]
+    if titles:
+        parts.append("What stood out: " + ", ".join(titles) + ".")
+    parts.append("Ask me about any word in it, for example 'what is a gait analysis?'.")
+    return " ".join(p for p in parts if p)
 
 
 class ActionDefineTerm(Action):
@@ -13,6 +31,9 @@ class ActionDefineTerm(Action):
         definition = define(tracker.latest_message.get("text") or "")
         if definition:
             dispatcher.utter_message(text=definition)
+        elif tracker.get_slot(s.TRIAGE) and tracker.active_loop_name is None:
+            dispatcher.utter_message(text="In short: " + result_in_short(tracker.get_slot(s.TRIAGE),
+                                                                        tracker.get_slot(s.FINDINGS)))
         else:
             dispatcher.utter_message(response="utter_no_definition")
         return []

@@ -260,3 +260,13 @@ def test_an_answer_after_the_result_is_read_as_a_correction():
         slots, intent="inform", text="10 hours sitting", active_loop=None, entities=[entity("number", 10, "hours")]))
     assert slot_sets(events)[s.FINDINGS] == ["prolonged_sitting"]
     assert "utter_welcome" not in responses(messages)
+
+
+def test_what_does_that_mean_after_the_result_explains_the_result():
+    from actions.define_term import ActionDefineTerm
+
+    _, messages = run(ActionDefineTerm(), tracker({s.TRIAGE: "gait_analysis", s.FINDINGS: ["crossover"]},
+                                                  intent="ask_define", text="what does that mean?", active_loop=None))
+    text = texts(messages)
+    assert text.startswith("In short:") and "gait analysis" in text.lower()
+    assert "I don't have" not in text
