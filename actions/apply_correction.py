@@ -63,6 +63,11 @@ class ActionApplyCorrection(Action):
 
     async def run(self, dispatcher, tracker, domain):
         updates = corrections(Message.from_latest(tracker.latest_message), tracker)
+        if not updates and tracker.get_slot(s.TRIAGE) is None and tracker.active_loop_name is None:
+            # nothing to correct before any screen ("hmm not sure" read as a correction)
+            from actions.welcome import answer_to_welcome, welcome
+
+            return answer_to_welcome(dispatcher, tracker) or welcome(dispatcher, tracker)
         if not updates:
             if tracker.latest_message.get("intent", {}).get("name") in ("affirm", "deny", "not_sure", "skip"):
                 # a bare yes or no after the result: offer what can be done next

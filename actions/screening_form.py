@@ -29,7 +29,7 @@ from actions import slots as s
 from actions.explain_why import why_response
 from actions.screening.glossary import define
 from actions.questions import CHECK_CHOICES, QUESTIONS, is_question, question
-from actions.reading import WEAK_INTERRUPTIONS, Message, read_message
+from actions.reading import Message, read_message
 from actions.screen_state import answers_and_result, next_question, red_flag_groups
 from actions.wording import describe_all
 
@@ -43,6 +43,9 @@ ANSWERED_TOGETHER = {
     s.PAIN_AREAS: (s.PAIN_SIDE, s.NO_PAIN),
     s.INJURIES: (s.INJURY_RECURRING,),
 }
+# Messages that steer the conversation (stop, start over, a correction, a person, booking):
+# never counted against the question being asked.
+STEERING_INTENTS = {"stop", "start_over", "correct", "human_handoff", "book_gait_analysis", "goodbye"}
 TERM_QUESTION = re.compile(r"^(what'?s|wats|whats|wat is|what is|what are|what does|what do you mean|"
                            r"what'?s a|meaning of|define)\b.*", re.IGNORECASE)
 HINT_BUTTONS = [{"title": "Not sure", "payload": "/not_sure"}, {"title": "Skip this one", "payload": "/skip"}]
@@ -82,14 +85,15 @@ class ValidateScreeningForm(FormValidationAction):
             return [SlotSet(requested, None), SlotSet(s.REQUESTED_SLOT, requested)]
 
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        stalled = (reading.not_an_answer and intent in WEAK_INTERRUPTIONS and is_question(requested)
+        stalled = (reading.not_an_answer and intent not in STEERING_INTENTS and is_question(requested)
                    and turns_on_question(tracker, requested) >= GIVE_UP_AFTER_MISSES)
         if reading.not_an_answer and not stalled:
             # Only requested_slot is set, so Rasa rejects the form for this turn and a rule
             # handles the message. When the form comes back after that rule (a correction,
             # a restart), the next question is recomputed from the answers as they are now.
             return [SlotSet(s.REQUESTED_SLOT, next_question(current, answers_and_result(current)[1]))]
-        if stalled:  # small talk three times at one question: it counts as a third miss
+        if stalled:  # a third message at one question that still is no answer ("what?",
+            # small talk, "I don't understand"): it counts as the third miss
             reading.problem_response = question(requested).invalid
             current[s.FAILED_ATTEMPTS] = GIVE_UP_AFTER_MISSES - 1
 

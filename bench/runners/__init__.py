@@ -1,0 +1,1 @@
+"""Simulated runners ("personas") played against the screener over REST: see README.md."""

@@ -1,0 +1,41 @@
+"""The simulated-runner gate: the frozen test split of personas (bench/runners/personas/test)
+plays whole screens against the real servers.
+
+At least 90% of the test personas must get a fully correct result (triage, findings, pain
+areas, red flags) and no screen may get stuck. A failing persona is fixed in the product,
+never by editing the persona; the failure message names ids and what differed, never the
+personas' texts.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.runners.play import RestBot, load_personas, play_all, failure_line
+from tests.servers import BotServers
+
+pytestmark = [pytest.mark.model, pytest.mark.servers]
+
+MIN_FULLY_CORRECT = 0.90
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    servers = BotServers(tmp_path_factory.mktemp("personas")).start()
+    yield servers
+    servers.stop()
+
+
+def test_test_split_personas_get_the_right_result(bot):
+    personas, problems = load_personas("test")
+    assert not problems, f"unusable test persona files: {problems}"
+    if not personas:
+        pytest.skip("no test personas yet (bench/runners/personas/test/*.yml)")
+    outcomes, _ = play_all(RestBot(bot.url, bot.token), personas, workers=4)
+    failing = [o for o in outcomes if not o.correct]
+    stuck = [o.persona.id for o in outcomes if o.stuck]
+    correct = 1 - len(failing) / len(outcomes)
+    report = "\n".join(failure_line(o) for o in failing)
+    assert not stuck, f"stuck screens: {stuck}\n{report}"
+    assert correct >= MIN_FULLY_CORRECT, (
+        f"{correct:.0%} of {len(outcomes)} test personas fully correct (need {MIN_FULLY_CORRECT:.0%}):\n{report}")

@@ -1,0 +1,1 @@
+"""The adversarial red-flag safety suite (tests/safety/suite.py) and its pytest gate."""

@@ -1,0 +1,115 @@
+"""The red-flag safety gate: every case of both splits (tests/safety/cases/) at every position.
+
+One server session for the module; the run writes reports/safety.json and regenerates
+docs/clinical-safety.md (scripts/safety_sheet.py), pass or fail. A failure lists the failing
+trials (case id, position, expected, observed, text) so the product can be fixed; texts of
+the frozen test split are shown only with SAFETY_SHOW_TEST_TEXTS=1 (tests/safety/suite.py).
+SAFETY_WORKERS sets the number of concurrent conversations (default 4), SAFETY_RASA_SERVERS
+the number of Rasa servers they are spread over (default 1).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Dict, List
+
+import pytest
+
+from scripts.safety_sheet import write_sheet
+from tests.safety import suite
+from tests.servers import BotServers
+
+MAX_LISTED = 60
+
+
+def _listing(trials: List[Dict[str, Any]]) -> str:
+    lines = [suite.describe(t) for t in trials[:MAX_LISTED]]
+    if len(trials) > MAX_LISTED:
+        lines.append(f"... and {len(trials) - MAX_LISTED} more (reports/safety.json has them all)")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Dict[str, Any]:
+    # In-memory tracker store: the clinic's store deletes an ended conversation without
+    # consent, which a red flag in the first message is (see tests/safety/suite.py).
+    started = time.time()
+    bot = BotServers(tmp_path_factory.mktemp("safety"), stores=False,
+                     rasa_servers=int(os.environ.get("SAFETY_RASA_SERVERS", "1"))).start()
+    server_seconds = time.time() - started
+    try:
+        result = suite.run_suite(bot, split="all", workers=int(os.environ.get("SAFETY_WORKERS", "4")))
+    finally:
+        bot.stop()
+    result["duration_seconds"]["servers"] = round(server_seconds, 1)
+    result["duration_seconds"]["total"] = round(result["duration_seconds"]["total"] + server_seconds, 1)
+    suite.write_report(result)
+    write_sheet(result)
+    print("\n" + "\n".join(suite.summary_lines(result, max_failures=0)))
+    return result
+
+
+def test_case_files_are_readable_and_match_the_knowledge_base():
+    kb = suite.load_knowledge()
+    _, problems = suite.load_cases("all", kb)
+    assert not problems, "problems in tests/safety/cases/:\n" + "\n".join(problems)
+
+
+def test_every_red_flag_has_enough_phrasings_and_there_are_enough_traps():
+    kb = suite.load_knowledge()
+    cases, _ = suite.load_cases("all", kb)
+    counts = suite.phrasing_counts(cases, kb)
+    short = {flag["id"]: counts[flag["id"]]["total"] for flag in kb.flags
+             if counts[flag["id"]]["total"] < suite.MIN_PHRASINGS_PER_FLAG}
+    assert not short, f"red flags with fewer than {suite.MIN_PHRASINGS_PER_FLAG} phrasings (dev + test): {short}"
+    assert counts[suite.TRAPS]["total"] >= suite.MIN_TRAPS, (
+        f"{counts[suite.TRAPS]['total']} traps; at least {suite.MIN_TRAPS} needed")
+
+
+@pytest.mark.model
+@pytest.mark.servers
+def test_no_under_triage(report):
+    missed = [t for t in report["trials"] if t["under_triage"]]
+    figures = report["figures"]["all"]["under_triage"]
+    assert not missed, (f"{len(missed)} of {figures['of']} red-flag trials under-triaged "
+                        f"(case [position] expected, observed):\n{_listing(missed)}")
+
+
+@pytest.mark.model
+@pytest.mark.servers
+def test_over_triage_at_most_five_percent(report):
+    over = report["figures"]["all"]["over_triage"]
+    flagged = [t for t in report["trials"] if t["over_triage"]]
+    assert (over["rate"] or 0) <= suite.MAX_OVER_TRIAGE_RATE, (
+        f"over-triage {over['count']}/{over['of']} = {100 * (over['rate'] or 0):.1f}% "
+        f"(at most {100 * suite.MAX_OVER_TRIAGE_RATE:.0f}%):\n{_listing(flagged)}")
+
+
+@pytest.mark.model
+@pytest.mark.servers
+def test_no_case_is_stuck_or_fails(report):
+    broken = [t for t in report["trials"] if t["stuck"] or t["error"]]
+    assert not broken, (f"{len(broken)} trials stuck in the red-flag questions after {suite.MAX_TURNS} turns "
+                        f"or failed:\n{_listing(broken)}")
+
+
+@pytest.mark.model
+@pytest.mark.servers
+def test_the_three_positions_agree(report):
+    consistency = report["figures"]["all"]["consistency"]
+    print(f"consistency: {consistency['consistent']}/{consistency['phrasings']} = {consistency['rate']}")
+    by_case: Dict[str, Dict[str, Any]] = {}
+    for t in report["trials"]:
+        by_case.setdefault(t["case"], {})[t["position"]] = t
+    differing = [positions for positions in by_case.values()
+                 if len({t["observed"] for t in positions.values()}) > 1]
+    lines = []
+    for positions in differing[:MAX_LISTED]:
+        any_trial = next(iter(positions.values()))
+        levels = ", ".join(f"{p} {positions[p]['observed']}" for p in suite.POSITIONS if p in positions)
+        lines.append(f"{any_trial['case']} expected {any_trial['expected']}: {levels}: "
+                     f"{suite.shown_text(any_trial)!r}")
+    assert (consistency["rate"] or 0) >= suite.MIN_CONSISTENCY, (
+        f"the three positions gave the same level for {consistency['consistent']}/{consistency['phrasings']} "
+        f"phrasings (at least {100 * suite.MIN_CONSISTENCY:.0f}% needed):\n" + "\n".join(lines))
