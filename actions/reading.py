@@ -242,18 +242,20 @@ def read_message(
         reading.updates[s.STORE_CONSENT] = consent_from_text(message.text)
 
     if requested_slot is not None:
-        answer = _answer_requested(message, requested_slot, current, red_flag_groups)
-        if answer:
-            # A red flag volunteered in this message outranks "none" for its group.
-            for slot, value in answer.items():
-                if slot in reading.updates and slot in s.RED_FLAG_SLOTS:
-                    continue
-                reading.updates[slot] = value
-        elif requested_slot not in reading.updates and not safety:
-            # (A red flag of another group said here is recorded and confirmed instead; the
-            # question asked still needs its own answer, so it simply comes again.)
-            from actions.questions import is_question, question
+        from actions.questions import is_question, question
 
+        answer = _answer_requested(message, requested_slot, current, red_flag_groups)
+        # A red flag volunteered in this message outranks "none" for its group.
+        for slot, value in answer.items():
+            if slot in reading.updates and slot in s.RED_FLAG_SLOTS:
+                continue
+            reading.updates[slot] = value
+        check = question(requested_slot).check if is_question(requested_slot) else None
+        answered = requested_slot in reading.updates or (check and reading.updates.get(check) == s.SKIP)
+        if not answered and not safety:
+            # (A red flag of another group said here is recorded and confirmed instead; the
+            # question asked still needs its own answer, so it simply comes again. Another
+            # detail of the same check said here is kept, and this one is asked again.)
             reading.problem_response = question(requested_slot).invalid if is_question(requested_slot) else "utter_rephrase"
 
     for slot, value in _volunteered(message, requested_slot, {**current, **reading.updates}).items():
