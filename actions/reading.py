@@ -640,6 +640,40 @@ def _with_report(slot, choice, report, updates, message: Message, current) -> Di
     return updates
 
 
+_PAIN_CUE = re.compile(
+    r"\b(hurt\w*|pain\w*|sore\w*|ach\w*|tight\w*|niggl\w*|twing\w*|stiff\w*|injur\w*|killing|"
+    r"throb\w*|burn\w*|tender|swell\w*|swollen|bother\w*|problem\w*|issue\w*|agony|strain\w*|pulled|"
+    r"tweak\w*|flar\w*|grumbl\w*|complain\w*|play\w* up|acting up|bad|dodgy|wonky|kills|sharp|dull)\b")
+
+
+def sore_areas(message: Message) -> List[str]:
+    """Body parts named in a sentence that says something hurts."""
+    text = message.text or ""
+    bounds = [0] + [m.end() for m in re.finditer(r"[.!?;\n]+", text)] + [len(text) + 1]
+    found: List[str] = []
+    for e in message.entities:
+        if e.get("entity") != "body_part" or e.get("role") or e.get("value") not in v.BODY_AREAS:
+            continue
+        start = e.get("start")
+        if start is None:  # a button payload: it is the answer
+            sentence = text
+        else:
+            begin = max(b for b in bounds if b <= start)
+            end = min(b for b in bounds if b > start)
+            sentence = text[begin:end]
+        if e["value"] == "glute" and start is not None and _GLUTE_TOPIC.search(
+                text[max(0, start - 20):e.get("end", start) + 25].lower()):
+            continue  # the glutes as the screener's topic, not as a sore place
+        if _PAIN_CUE.search(sentence.lower()) and e["value"] not in found:
+            found.append(e["value"])
+    return found
+
+
+_GLUTE_TOPIC = re.compile(
+    r"(glute\w*|bum|butt)\s+(thing|problem|issue|weak\w*|dysfunction|activation|strength|related|amnesia|"
+    r"question|check|screen\w*)|(weak|lazy|sleepy|dead|curious about|about|check|test)\s+(my\s+)?(glute|bum|butt)")
+
+
 def _volunteered(message: Message, requested_slot: Optional[str], current) -> Dict[str, Any]:
     """Answers to questions not asked yet, taken only where the meaning is unambiguous."""
     from actions.questions import SELF_CHECK_SLOTS
@@ -652,7 +686,9 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
     # Body parts and sides mean "where it hurts" only before the self-checks, where the same
     # words describe where a squeeze was felt or which leg wobbled.
     if requested_slot not in _CHECK_STAGE:
-        areas = message.values("body_part", v.BODY_AREAS)
+        # Volunteered, a body part is a sore area only where the runner says something
+        # hurts ("curious about my glutes", "is that a glute thing" are not).
+        areas = sore_areas(message)
         if areas and current.get(s.PAIN_AREAS) is None:
             updates[s.PAIN_AREAS] = areas
             updates[s.NO_PAIN] = False
