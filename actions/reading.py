@@ -31,7 +31,11 @@ INTERRUPTION_INTENTS = {
 QUESTION_INTENTS = {"ask_why", "ask_define", "bot_challenge"}
 # Of those, the ones a misread answer is most often taken for ("desk job so 9 hrs sitting"
 # as out of scope): when the message does answer the question asked, the answer wins.
-WEAK_INTERRUPTIONS = {"out_of_scope", "greet", "thanks", "bot_challenge"}
+_STEERING_WORDS = re.compile(r"\b(stop|quit|cancel|exit|end this|restart|start over|start again|reset|"
+                             r"from the top|begin again|bye|goodbye|leave|done for now|that'?s all)\b")
+# A misread "start over" or "stop" throws answers away, so those too give way to a message
+# that answers the question asked ("no, it has not come again" is not a restart).
+WEAK_INTERRUPTIONS = {"out_of_scope", "greet", "thanks", "bot_challenge", "start_over", "stop", "goodbye"}
 
 YES_NO = {"affirm": "yes", "deny": "no", "not_sure": "unsure"}
 
@@ -227,6 +231,8 @@ def read_message(
     if message.intent in INTERRUPTION_INTENTS:
         if message.intent not in WEAK_INTERRUPTIONS or requested_slot is None:
             return Reading(not_an_answer=True)
+        if message.intent in ("start_over", "stop", "goodbye") and _STEERING_WORDS.search(message.text.lower()):
+            return Reading(not_an_answer=True)  # they said it in so many words
         as_answer = Message("inform", message.entities, message.text)
         if not _answer_requested(as_answer, requested_slot, current, red_flag_groups):
             return Reading(not_an_answer=True)
@@ -339,10 +345,12 @@ _PROBLEM = re.compile(
     r"but|except|apart from|only|not (?:fine|good|great|easy|ok|okay|normal|steady|even|the same))\b")
 
 
-def is_no_problem(message: Message) -> bool:
+def is_no_problem(message: Message, max_words: int = 12) -> bool:
     """"fine", "all good", "no difference", "easy": nothing went wrong, and nothing in the
-    message says otherwise."""
+    message says otherwise. Only a short answer can be that: a long one tells a story."""
     text = message.text.lower()
+    if len(text.split()) > max_words:
+        return False
     if not _NO_PROBLEM.search(text) or _PROBLEM.search(text.replace("no pain", "")):
         return False
     return not any(e.get("entity") in ("red_flag", "check_fault", "gait_sign", "injury")
@@ -366,7 +374,9 @@ def read_red_flag_group(slot: str):
             return {slot: [s.NONE]} if denies else {}
         if denies or (message.values("red_flag", own, role=NEGATED) and intent != "affirm"):
             return {slot: [s.NONE]}
-        if is_no_problem(message) and yes_no != "yes":  # "all fine", "nothing like that"
+        if intent == "not_sure" or yes_no == "unsure":
+            return {slot: [s.UNSURE]}  # counts as yes to the whole group
+        if is_no_problem(message, max_words=6) and yes_no != "yes":  # "all fine", "nothing like that"
             return {slot: [s.NONE]}
         if intent in ("affirm", "not_sure", "report_red_flag") or yes_no in ("yes", "unsure"):
             # Yes without saying which one, or not sure: counts as yes to the whole group.
@@ -501,21 +511,72 @@ _SIDE_TROUBLE = re.compile(
     r"cav\w*|fell|lost|trouble|problem|issue|bad|poor|rubbish|terrible|awful|wonky|off|wrong|odd|"
     r"weird|strange|elsewhere|not right)\b")
 _EACH = re.compile(r"\b(each|both|either|every|all)\b")
+_DOING = re.compile(r"\b(i do now|doing it|doing them|doing this|trying it|try it now|i'?ll try|will try|"
+                    r"trying now|give it a go|giving it a go|here goes|on it|let me try|can do|i'?ll do|"
+                    r"will do|going to try|gonna try|about to try|let'?s do)\b")
+_SKIPPING = re.compile(r"\b(skip|skipping|pass|not now|later|no room|rather not|no thanks|next one|not today|"
+                       r"don'?t want|can'?t (?:lie|do|get|kneel)|cannot|not able)\b")
+_AGREE = re.compile(r"\b(do|try|go|ready|now|ok|okay|sure|yes|yep|yeah|ya|alright|fine|got|standing|"
+                    r"floor|mirror|wall|chair)\b")
 _DONE = re.compile(r"\b(did|done|tried|went|was|were|felt|managed|held|did it|already|finished)\b")
+_NO_PAIN_SAID = re.compile(r"\b(no|not|without|never|didn'?t|did not)\s+(\w+\s+)?(hurt\w*|pain\w*|sore|ache\w*)")
 _HIP_PAIN = re.compile(r"\b(hurt\w*|pain\w*|sore|ache\w*|aching|twinge\w*|burn\w*|niggl\w*)\b")
 
 
-def _check_side(message: Message) -> Optional[str]:
-    """The side a self-check report says had trouble, "neither" when the sides felt alike."""
-    text = message.text.lower()
-    side = side_from(message)
-    if _SAME_SIDES.search(text) and side in (None, "both") and not _SIDE_TROUBLE.search(text):
-        return "neither"
-    if side == "both" and is_no_problem(message):
-        return "neither"
-    if side and (_SIDE_TROUBLE.search(text) or not is_no_problem(message)):
-        return side
+_CLAUSE_BREAK = re.compile(r"[.;!?]+|,|\b(?:but|whereas|while|although|though|and then|then)\b")
+_SIDE_FINE = re.compile(
+    r"\b(fine|ok|okay|solid|steady|stable|held|hold|easy|easily|good|strong|great|perfect|normal|"
+    r"straight away|right away|instantly|immediately|no problem|no issues?|no wobbles?|full 30|"
+    r"came on|switched on|fired)\b")
+_NEGATED_TROUBLE = re.compile(r"\b(no|not|didn'?t|did not|never|without|barely any|hardly)\s+(\w+\s+)?"
+                              r"(wobbl\w*|shak\w*|drop\w*|dip\w*|problem|issue|trouble|hard|struggl\w*)")
+_TROUBLE_EXTRA = re.compile(r"\b(took|kick in|lag\w*|later|behind|grab\w*|rolling|rolled|collaps\w*|gave way|"
+                            r"gives way|tipp\w*|lean\w*)\b")
+
+
+def _clause_trouble(clause: str) -> Optional[bool]:
+    """True: this part of the report says something went wrong; False: it says it went
+    fine; None: it says neither."""
+    cleaned = _NEGATED_TROUBLE.sub(" fine ", clause)
+    if _SIDE_TROUBLE.search(cleaned) or _TROUBLE_EXTRA.search(cleaned):
+        return True
+    if _SIDE_FINE.search(cleaned) or _SAME_SIDES.search(cleaned):
+        return False
     return None
+
+
+def _check_side(message: Message) -> Optional[str]:
+    """The side a self-check report says had trouble ("left, right or both"), "neither" when
+    the sides were alike or fine. Each part of the report is judged on its own: "left was
+    solid, on the right my knee rolled in" is the right side."""
+    text = message.text.lower()
+    sides = [e for e in message.entities if e.get("entity") == "side" and e.get("role") != NEGATED
+             and e.get("value") in v.SIDES and "start" in e]
+    if not sides:
+        side = side_from(message)  # a button, or no offsets
+        if side is None:
+            if _SAME_SIDES.search(text) and not _SIDE_TROUBLE.search(_NEGATED_TROUBLE.sub(" ", text)):
+                return "neither"
+            return None
+        return side if (_SIDE_TROUBLE.search(text) or not is_no_problem(message)) else "neither"
+    bounds = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text)] + [len(text) + 1]
+    troubled, judged = set(), False
+    for e in sides:
+        begin = max(b for b in bounds if b <= e["start"])
+        end = min(b for b in bounds if b > e["start"])
+        verdict = _clause_trouble(text[begin:end])
+        if verdict is None:
+            # "the right took a second to kick in": the words may sit just after the side
+            verdict = _clause_trouble(text[begin:min(len(text), end + 40)])
+        if verdict is not None:
+            judged = True
+        if verdict:
+            troubled |= {"left", "right"} if e["value"] == "both" else {e["value"]}
+    if troubled:
+        return "both" if troubled == {"left", "right"} else troubled.pop()
+    if judged or _SAME_SIDES.search(text) or _SIDE_FINE.search(text) or is_no_problem(message):
+        return "neither"
+    return sides[0]["value"] if _SIDE_TROUBLE.search(text) else None
 
 
 def read_activation(slot: str):
@@ -551,7 +612,8 @@ def read_balance(slot: str):
         if faults:
             updates[s.BALANCE_FAULTS] = faults
         hip = [e for e in message.entities if e.get("entity") == "body_part" and e.get("value") in ("hip", "glute")]
-        if any(e.get("role") != NEGATED for e in hip) and _HIP_PAIN.search(text):
+        if (any(e.get("role") != NEGATED for e in hip) or re.search(r"\bhip", text)) and \
+                _HIP_PAIN.search(_NO_PAIN_SAID.sub(" ", text)):
             updates[s.BALANCE_HIP_PAIN] = "yes"
         elif re.search(r"\b(no (?:hip )?pain|pain free|didn'?t hurt|nothing hurt|no hurt)\b", text) or (
                 hip and all(e.get("role") == NEGATED for e in hip)):
@@ -616,7 +678,10 @@ def _with_report(slot, choice, report, updates, message: Message, current) -> Di
     """Adds what a message means for the check as a whole: done or skipped, and whether
     the report was a no-problem one."""
     intent = message.intent
-    if intent == "skip" or (intent == "deny" and slot == choice and not updates):
+    text = message.text.lower()
+    doing = bool(_DOING.search(text))
+    if (intent == "skip" and not doing) or _SKIPPING.search(text) and not doing \
+            or (intent == "deny" and slot == choice and not updates and not doing):
         return {choice: s.SKIP}
     fine = not updates and is_no_problem(message)
     if slot == choice:
@@ -625,10 +690,9 @@ def _with_report(slot, choice, report, updates, message: Message, current) -> Di
         fine = fine and bool(_DONE.search(message.text.lower()))
         if updates or fine:  # someone who already did it and tells us how it went
             return {choice: s.DO_NOW, report: s.FINE if fine else s.TOLD, **updates}
-        if intent in ("affirm", "start_screening", "inform") and yes_no_from(message) != "no" and (
-                intent != "inform" or re.search(r"\b(do|doing|try|trying|go|ready|now|ok|okay|sure|yes|yep)\b",
-                                                message.text.lower())):
-            return {choice: s.DO_NOW}
+        if doing or intent in ("affirm", "start_screening") or yes_no_from(message) == "yes" or (
+                _AGREE.search(text) and yes_no_from(message) != "no"):
+            return {choice: s.DO_NOW}  # whatever the intent classifier made of "trying it now"
         return {}
     if slot == report:
         if fine:

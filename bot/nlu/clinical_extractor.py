@@ -37,6 +37,9 @@ KNOWLEDGE_BASE = "clinic/screening_rules.yml"
 RED_FLAG = "red_flag"
 NEGATION_KEYS = ("preceding", "following", "pseudo", "termination")
 GAP_MAX = 4  # words a "..." may skip
+# Red flags are told in longer stories ("threw up a few times and had the most horrendous
+# headache"): their "..." may skip more words.
+RED_FLAG_GAP_MAX = 7
 MAX_VARIANTS = 400  # a phrase with (a|b) groups may stand for at most this many phrases
 # Only these types get typo tolerance: their words are rare in everyday English.
 TYPO_TYPES = ("body_part", "injury", "gait_sign", RED_FLAG)
@@ -414,7 +417,7 @@ class ClinicalNLP:
                 spec, gaps = [], []
                 for slot in variant.split():
                     if slot == "...":
-                        for _ in range(GAP_MAX):
+                        for _ in range(RED_FLAG_GAP_MAX if label == RED_FLAG else GAP_MAX):
                             gaps.append(len(spec))
                             spec.append({"IS_PUNCT": False, "OP": "?"})
                     elif slot == "<num>":

@@ -168,13 +168,23 @@ def test_bad_input_gets_its_own_reply_and_the_question_again(problem, response):
     assert updates[s.REQUESTED_SLOT] == s.PAIN_AREAS
 
 
-@pytest.mark.parametrize("intent", ["ask_why", "ask_define", "correct", "start_over", "stop",
-                                    "human_handoff", "book_gait_analysis", "goodbye"])
-def test_messages_that_are_not_answers_set_no_answer_so_a_rule_can_handle_them(intent):
+@pytest.mark.parametrize("intent, text", [
+    ("ask_why", "why? my knee"), ("ask_define", "what's a knee"), ("correct", "actually my knee"),
+    ("start_over", "start over, my knee"), ("stop", "stop please, my knee"), ("human_handoff", "a person, my knee"),
+    ("book_gait_analysis", "book it, my knee"), ("goodbye", "bye, my knee"),
+])
+def test_messages_that_are_not_answers_set_no_answer_so_a_rule_can_handle_them(intent, text):
     updates, messages = turn(ALL_CLEAR, requested=s.PAIN_AREAS, intent=intent,
-                             entities=[entity("body_part", "knee")], text="actually my knee")
+                             entities=[entity("body_part", "knee")], text=text)
     assert set(updates) == {s.REQUESTED_SLOT}
     assert messages == []
+
+
+def test_an_answer_misread_as_start_over_is_an_answer_and_nothing_is_wiped():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: [], s.NO_PAIN: True, s.RUNNING_EFFORT: "no", s.INJURIES: ["shin_splints"]}
+    updates, _ = turn(slots, requested=s.INJURY_RECURRING, intent="start_over", text="No, it has not come again.")
+    assert updates[s.INJURY_RECURRING] == "no"
+    assert updates[s.REQUESTED_SLOT] == s.SITTING_HOURS
 
 
 def test_an_opening_message_fills_several_answers_and_confirms_them():
