@@ -84,3 +84,21 @@ def test_no_response_is_longer_than_a_chat_bubble_should_be():
     for name, variants in RESPONSES.items():
         for variant in variants:
             assert len(variant.get("text", "")) <= 900, name
+
+
+def test_the_question_registry_and_the_domains_form_agree():
+    from actions.questions import FORM_SLOTS, QUESTIONS
+
+    assert list(FORM_SLOTS) == domain()["forms"]["screening_form"]["required_slots"]
+    for q in QUESTIONS:
+        assert q.invalid in RESPONSES and q.why in RESPONSES, q.slot
+        assert f"utter_ask_{q.slot}" in RESPONSES or f"action_ask_{q.slot}" in ACTIONS, q.slot
+
+
+def test_every_answer_field_a_question_fills_exists_in_the_engines_record():
+    from actions.questions import QUESTIONS
+    from actions.screening.answers import FIELDS
+
+    for q in QUESTIONS:
+        if q.field and q.field != "red_flags":
+            assert q.field in FIELDS or q.field.split(".")[-1] == "status", (q.slot, q.field)
