@@ -21,7 +21,7 @@ class ActionRephrase(Action):
                 return started
         dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSE.get(problem, "utter_rephrase"))
         if never_welcomed(tracker):  # a first message the bot could not read still gets the welcome
-            return welcome(dispatcher, tracker, keep_facts=False)
+            return welcome(dispatcher, tracker, keep_facts=problem is None)
         if tracker.get_slot(s.TRIAGE) is None:
             dispatcher.utter_message(text="If you'd like to begin the screen, just type 'start'.")
         return []

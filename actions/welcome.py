@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions import slots as s
 from actions.questions import SCREEN_SLOTS
-from actions.reading import Message, consent_from_text, read_message, yes_no_from
+from actions.reading import QUESTION_INTENTS, Message, consent_from_text, read_message, yes_no_from
 from actions.screen_state import red_flag_groups
 from actions.wording import describe_all
 
@@ -31,7 +31,12 @@ def welcome(dispatcher, tracker, keep_facts: bool = True) -> List[EventType]:
         current.update({slot: None for slot in SCREEN_SLOTS})
     updates: Dict[str, Any] = {}
     if keep_facts:
-        reading = read_message(Message.from_latest(tracker.latest_message), None, current, red_flag_groups())
+        message = Message.from_latest(tracker.latest_message)
+        if message.intent not in QUESTION_INTENTS:
+            # whatever the classifier made of an opening message, its facts count
+            # ("pain 9/10" read as a fallback is still a pain score of 9)
+            message = Message("inform", message.entities, message.text)
+        reading = read_message(message, None, current, red_flag_groups())
         updates = {k: v for k, v in reading.updates.items() if k != s.REQUESTED_SLOT}
     noted = describe_all(updates, current)
     if noted:

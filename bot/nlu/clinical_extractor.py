@@ -419,7 +419,10 @@ class ClinicalNLP:
                     if slot == "...":
                         for _ in range(RED_FLAG_GAP_MAX if label == RED_FLAG else GAP_MAX):
                             gaps.append(len(spec))
-                            spec.append({"IS_PUNCT": False, "OP": "?"})
+                            # a red flag's description may run over commas ("red, hot and
+                            # fat"), never over the end of a sentence
+                            spec.append({"TEXT": {"NOT_IN": [".", "!", "?", ";"]}, "OP": "?"}
+                                        if label == RED_FLAG else {"IS_PUNCT": False, "OP": "?"})
                     elif slot == "<num>":
                         spec.append({"LIKE_NUM": True})
                     elif "|" in slot:
