@@ -30,4 +30,7 @@ done
 echo "run: type 'hi' to start; buttons are numbered (type the number or your own words); /stop quits."
 # bot/shell.py: rasa shell with buttons as a numbered list (no menu that Enter answers for
 # you) and without the libraries' start-up warnings.
-TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore .venv/bin/python -m bot.shell --model "$MODEL" "$@" 2> >(grep -v -E "Warning|warn\(|^\s*$" >&2)
+# Libraries print deprecation warnings (and the source lines under them) on stderr at
+# start-up; only tracebacks and real errors get through.
+TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore .venv/bin/python -m bot.shell --model "$MODEL" "$@" \
+  2> >(grep --line-buffered -v -E "Warning|warn\(|^\s*$|^  [^F ]|^Implementing implicit|^e https://setuptools" >&2)
