@@ -6,6 +6,7 @@
 from rasa_sdk import Action
 
 from actions import slots as s
+from actions.welcome import welcome_if_first
 from actions.clinic_config import load_clinic
 from actions.screen_state import knowledge
 from actions.screening.glossary import define
@@ -36,4 +37,4 @@ class ActionDefineTerm(Action):
                                                                         tracker.get_slot(s.FINDINGS)))
         else:
             dispatcher.utter_message(response="utter_no_definition")
-        return []
+        return welcome_if_first(dispatcher, tracker)

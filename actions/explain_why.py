@@ -8,6 +8,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots as s
+from actions.welcome import welcome_if_first
 from actions.questions import is_question, question
 
 def why_response(slot: Optional[str]) -> str:
@@ -26,4 +27,4 @@ class ActionExplainWhy(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker, domain):
         dispatcher.utter_message(response=why_response(tracker.get_slot(s.REQUESTED_SLOT)))
-        return []
+        return welcome_if_first(dispatcher, tracker)

@@ -83,6 +83,15 @@ def never_welcomed(tracker) -> bool:
     return True
 
 
+def welcome_if_first(dispatcher, tracker) -> List[EventType]:
+    """After answering a question that opened the conversation ("what is this?", "does cola
+    pee count?"), the welcome follows, with the message's facts kept (a red flag named in a
+    question waits for its confirm question)."""
+    if tracker.active_loop_name is None and never_welcomed(tracker):
+        return welcome(dispatcher, tracker)
+    return []
+
+
 class ActionWelcome(Action):
     def name(self) -> str:
         return "action_welcome"

@@ -509,12 +509,21 @@ class ClinicalNLP:
             matches.sort(key=lambda f: (0 if f[2].negated else 1 if not f[4] else 2,
                                         -(f[1] - f[0]), f[2].order, f[0]))
             taken: Set[int] = set()
+            kept = []
             for start, end, pattern, _, negated in matches:
                 if taken.intersection(range(start, end)):
+                    if not pattern.negated and not negated:
+                        # overlapping readings of one red flag are one mention: "no period
+                        # for 6 months" is "no period for" and "period for 6 months"
+                        for i, (s0, e0, p0, n0) in enumerate(kept):
+                            if s0 < end and start < e0 and not p0.negated and not n0:
+                                kept[i] = (min(s0, start), max(e0, end), p0, n0)
+                                taken.update(range(start, end))
                     continue
                 taken.update(range(start, end))
-                if not pattern.negated:  # an everyday reading only silences its own flag
-                    readings.append((start, end, pattern, negated))
+                kept.append((start, end, pattern, negated))
+            # an everyday reading only silences its own flag
+            readings += [k for k in kept if not k[2].negated]
         # 2. Between red flags, where readings overlap the more urgent wins ("chest pain at
         #    rest" is a chest symptom, not a bone stress sign).
         readings.sort(key=lambda r: (self.urgency.get(r[2].value, 99), -(r[1] - r[0]), r[0]))
