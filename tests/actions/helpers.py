@@ -103,6 +103,8 @@ def responses_sent_by_code() -> set:
 
     used = {q.invalid for q in QUESTIONS} | set(INPUT_PROBLEM_RESPONSE.values())
     used |= {why_response(q.slot) for q in QUESTIONS} | {why_response(None)}
+    # the form validation sends utter_preamble_<slot> before a question that has one
+    used |= {f"utter_preamble_{q.slot}" for q in QUESTIONS if f"utter_preamble_{q.slot}" in domain()["responses"]}
     used |= {f"utter_ask_{slot}" for form in domain()["forms"].values() for slot in form["required_slots"]
              if f"action_ask_{slot}" not in domain()["actions"]}
     used.add("utter_default")  # Rasa's own action_default_fallback sends it

@@ -180,11 +180,12 @@ def test_the_self_check_pictures_in_the_domain_exist_and_carry_alt_text():
 
 def test_self_check_variants_are_the_default_words_plus_a_picture():
     responses = domain()["responses"]
-    for name in ("utter_ask_activation_choice", "utter_ask_balance_choice", "utter_ask_donkey_choice"):
+    # the instructions (a message of their own, before the short "try it now?") carry the picture
+    for name in ("utter_preamble_activation_choice", "utter_preamble_balance_choice", "utter_preamble_donkey_choice"):
         default, web_variant = responses[name]
-        assert "channel" not in default
-        assert web_variant["channel"] == "socketio"
-        assert web_variant["text"] == default["text"] and web_variant["buttons"] == default["buttons"]
+        assert "channel" not in default and "image" not in default
+        assert web_variant["channel"] == "socketio" and web_variant["image"].endswith(".svg")
+        assert web_variant["text"] == default["text"]
 
 
 def test_the_page_server_serves_only_its_own_files(page_server):
