@@ -550,6 +550,8 @@ def _check_side(message: Message) -> Optional[str]:
     the sides were alike or fine. Each part of the report is judged on its own: "left was
     solid, on the right my knee rolled in" is the right side."""
     text = message.text.lower()
+    if text.startswith("/"):  # a button: its side is the answer
+        return side_from(message)
     sides = [e for e in message.entities if e.get("entity") == "side" and e.get("role") != NEGATED
              and e.get("value") in v.SIDES and "start" in e]
     if not sides:

@@ -85,3 +85,11 @@ def test_an_area_without_a_side_is_not_a_dead_end(text):
     updates, next_slot = say(text, s.PAIN_SIDE, slots)
     assert updates[s.PAIN_SIDE] == "both"
     assert next_slot == s.PAIN_TIMING
+
+
+def test_a_side_button_at_a_follow_up_is_the_answer():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.DO_NOW, s.BALANCE_REPORT: s.TOLD}
+    message = Message("inform", [{"entity": "side", "value": "right", "start": 15, "end": 20}],
+                      '/inform{"side":"right"}')
+    updates = read_message(message, s.BALANCE_PROBLEM_SIDE, slots, {}).updates
+    assert updates[s.BALANCE_PROBLEM_SIDE] == "right"
