@@ -53,13 +53,15 @@ HINT_BUTTONS = [{"title": "Not sure", "payload": "/not_sure"}, {"title": "Skip t
 
 def turns_on_question(tracker: Tracker, slot: str) -> int:
     """How many messages the runner has sent while this question was open, this one included."""
-    count = 0
+    count, since_asked = 0, 0
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             count += 1
-        elif event.get("event") == "slot" and event.get("name") == s.REQUESTED_SLOT and event.get("value") != slot:
-            break
-    return count
+        elif event.get("event") == "slot" and event.get("name") == s.REQUESTED_SLOT:
+            if event.get("value") != slot:
+                break
+            since_asked = count  # messages after the question was first put, in this streak
+    return since_asked
 
 
 class ValidateScreeningForm(FormValidationAction):

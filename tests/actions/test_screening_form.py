@@ -275,3 +275,12 @@ def test_an_answer_misread_as_small_talk_still_counts_as_the_answer():
 def test_real_small_talk_in_the_form_is_left_to_the_rules():
     updates, messages = turn(ALL_CLEAR, requested=s.SITTING_HOURS, intent="out_of_scope", text="what's the weather")
     assert set(updates) == {s.REQUESTED_SLOT} and messages == []
+
+
+def test_a_first_why_at_a_question_is_never_counted_as_a_miss():
+    history = [{"event": "user", "text": "hi"}, {"event": "user", "text": "start"},
+               {"event": "slot", "name": s.REQUESTED_SLOT, "value": s.RF_EMERGENCY},
+               {"event": "user", "text": "why are you asking me this?"}]
+    events, messages = run(FORM, tracker({}, "ask_why", [], "why are you asking me this?",
+                                         requested_slot=s.RF_EMERGENCY, events=history))
+    assert slot_sets(events) == {s.REQUESTED_SLOT: s.RF_EMERGENCY} and messages == []
