@@ -28,10 +28,10 @@ pytestmark = pytest.mark.servers
 QUIET = 3.0  # seconds to wait to be sure a refused event produced no reply
 
 
-# the emergency group's red flags, one button each (clinic/screening_rules.yml)
-EMERGENCY_FLAGS = len(next(g for g in yaml.safe_load((Path(__file__).resolve().parents[2] / "clinic" /
-                                                      "screening_rules.yml").read_text())["red_flag_groups"]
-                           if g["level"] == "emergency")["flags"])
+# each red-flag group's red flags, one button each (clinic/screening_rules.yml)
+_GROUPS = {g["level"]: len(g["flags"]) for g in yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "clinic" / "screening_rules.yml").read_text())["red_flag_groups"]}
+EMERGENCY_FLAGS, URGENT_FLAGS = _GROUPS["emergency"], _GROUPS["urgent_care"]
 
 
 def post(url: str, body: bytes, headers: Dict[str, str]) -> Tuple[int, str]:
@@ -121,7 +121,7 @@ def test_slack_signed_message_gets_the_welcome_with_buttons_and_a_click_goes_on(
     assert send_slack(stack, slack_button_click(channel, user, buttons["None of these"]),
                       content_type="application/x-www-form-urlencoded")[0] == 200
     posts = fake_platforms.wait_for(lambda: fake_platforms.slack_posts(channel)[seen:])
-    assert len(buttons_of(posts[-1])) == 7  # the second group: Rasa's own connector drops all past 5
+    assert len(buttons_of(posts[-1])) == 2 + URGENT_FLAGS  # the second group: Rasa's own connector drops all past 5
 
 
 def test_slack_forged_unsigned_and_stale_events_are_refused_without_a_reply(stack, fake_platforms):
