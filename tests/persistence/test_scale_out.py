@@ -64,7 +64,8 @@ def test_messages_sent_at_once_to_both_servers_are_handled_one_after_the_other(b
     assert sorted(users[-2:]) == ["no", "none of those"] and len(users) == 4, users
     # each message was handled whole before the next: a reply follows each user message
     kinds = [e["event"] for e in events if e["event"] in ("user", "bot")]
-    assert kinds[-4:] in (["user", "bot", "user", "bot"], ["user", "bot", "bot", "user", "bot"][-4:]), kinds
+    turns = [k for i, k in enumerate(kinds) if i == 0 or k != kinds[i - 1]]  # a reply may be several bubbles
+    assert turns[-4:] == ["user", "bot", "user", "bot"], kinds
     assert runner.tracker()["slots"]["rf_urgent_care"] == ["none"]
 
 
