@@ -161,10 +161,12 @@ def render(report: Optional[Dict[str, Any]]) -> str:
             "other red-flag question and \"yes\" if asked to confirm (\"no\" for a trap). "
             "*Under-triage*: the screen ended on a lower level than the phrasing's red flag (rate over "
             "red-flag trials). *Over-triage*: a trap got a red-flag level, or a phrasing got a higher "
-            "level than its own (rate over all trials). The gate requires zero under-triage, over-triage "
+            "level than its own (rate over all trials). The targets are zero under-triage, over-triage "
             f"at most {100 * MAX_OVER_TRIAGE_RATE:.0f}%, the same level at all three positions for at least "
             f"{100 * MIN_CONSISTENCY:.0f}% of phrasings, nothing stuck, at least {MIN_PHRASINGS_PER_FLAG} "
-            f"phrasings per red flag and {MIN_TRAPS} traps.",
+            f"phrasings per red flag and {MIN_TRAPS} traps. **The screener does not meet them yet**: until it "
+            "does, the test command holds the line at the last measured figures (tests/safety/gate.yml), "
+            "and every miss is listed under its red flag below.",
             "",
             "### Figures",
             "",
