@@ -150,8 +150,15 @@ class ClinicTrackerStore(SQLTrackerStore):
 
         threading.Thread(target=sweep_forever, name="idle-conversation-sweeper", daemon=True).start()
 
+    def _idle_limit(self) -> float:
+        """Read once per store (clinic.yml changes need a restart, as the README says), not
+        on every turn: `_retrieve` asks for it each time a conversation is loaded."""
+        if getattr(self, "_idle_seconds", None) is None:
+            self._idle_seconds = idle_limit_seconds(self.domain)
+        return self._idle_seconds
+
     def sweep_idle(self) -> int:
-        cutoff = time.time() - idle_limit_seconds(self.domain)
+        cutoff = time.time() - self._idle_limit()
         with self.engine.begin() as connection:
             idle = database.idle_conversations_without_consent(connection, cutoff)
             for sender_id in idle:
@@ -189,7 +196,7 @@ class ClinicTrackerStore(SQLTrackerStore):
             return False
         with self.engine.connect() as connection:  # the same clock the sweeper reads
             last = database.last_event_time(connection, tracker.sender_id)
-        return last is not None and last < time.time() - idle_limit_seconds(self.domain)
+        return last is not None and last < time.time() - self._idle_limit()
 
     # ------------------------------------------------------------------ writing
     async def save(self, tracker: DialogueStateTracker) -> None:
