@@ -139,16 +139,25 @@ class ClinicTrackerStore(SQLTrackerStore):
         have been idle for the clinic's idle time: no cron job, and an abandoned chat does
         not wait for a purge. Every replica runs one; the deletes are idempotent."""
         interval = float(os.environ.get(SWEEP_SECONDS_VARIABLE) or 60)
-        self._sweeper_stop = threading.Event()
+        self._sweeper_stop = stop = threading.Event()
+        store_ref = weakref.ref(self)  # the thread must not keep a discarded store alive
 
         def sweep_forever() -> None:
-            while not self._sweeper_stop.wait(interval):
+            while not stop.wait(interval):
+                store = store_ref()
+                if store is None:
+                    return
                 try:
-                    self.sweep_idle()
+                    store.sweep_idle()
                 except Exception:  # a database hiccup must not kill the sweeper
                     logger.exception("Could not delete idle conversations")
+                del store
 
         threading.Thread(target=sweep_forever, name="idle-conversation-sweeper", daemon=True).start()
+
+    def close(self) -> None:
+        """Stop this store's idle sweeper (the server's own store runs until the process ends)."""
+        self._sweeper_stop.set()
 
     def _idle_limit(self) -> float:
         """Read once per store (clinic.yml changes need a restart, as the README says), not

@@ -191,6 +191,7 @@ def test_the_server_itself_deletes_an_idle_conversation_without_consent(db_url, 
     while time.time() < deadline and table_rows(db_url, "events", "idle") and not kept:
         time.sleep(0.2)
     time.sleep(0.5)
+    store.close()
     assert bool(table_rows(db_url, "events", "idle")) is kept
     assert table_rows(db_url, "events", "talking")  # an active conversation is never touched
 

@@ -60,17 +60,18 @@ async function userTexts(page) {
   return page.$$eval(".rw-messages-container .rw-client", (nodes) => nodes.map((n) => n.innerText));
 }
 
-async function messageCount(page) {
-  return page.$$eval(".rw-messages-container .rw-message", (nodes) => nodes.length);
+async function botCount(page) {
+  return page.$$eval(".rw-messages-container .rw-response", (nodes) => nodes.length);
 }
 
-// Wait until the bot has answered (new messages after `before`) and gone quiet for a moment.
+// Wait until the bot has answered (bot messages beyond `before`; the runner's own message does
+// not count, since a slow reply would otherwise look like a quiet bot) and gone quiet a moment.
 async function settle(page, before) {
   const deadline = Date.now() + TIMEOUT;
   let last = -1;
   let stableSince = Date.now();
   while (Date.now() < deadline) {
-    const count = await messageCount(page);
+    const count = await botCount(page);
     if (count !== last) {
       last = count;
       stableSince = Date.now();
@@ -79,7 +80,7 @@ async function settle(page, before) {
     }
     await page.waitForTimeout(100);
   }
-  fail(`the bot did not answer within ${TIMEOUT} ms (messages: ${last}, before: ${before})`);
+  fail(`the bot did not answer within ${TIMEOUT} ms (bot messages: ${last}, before: ${before})`);
 }
 
 async function visibleReplies(page) {
@@ -88,7 +89,7 @@ async function visibleReplies(page) {
 }
 
 async function click(page, title) {
-  const before = await messageCount(page);
+  const before = await botCount(page);
   const button = page.locator(".rw-messages-container .rw-reply", { hasText: title }).filter({
     hasText: new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`),
   }).last();
@@ -98,7 +99,7 @@ async function click(page, title) {
 }
 
 async function type(page, text) {
-  const before = await messageCount(page);
+  const before = await botCount(page);
   const input = page.locator(".rw-sender .rw-new-message");
   await input.waitFor({ state: "visible", timeout: TIMEOUT });
   await input.fill(text);
@@ -110,12 +111,12 @@ async function openWidget(page) {
   const launcher = page.locator(".rw-launcher");
   await launcher.waitFor({ state: "visible", timeout: TIMEOUT });
   if (!(await page.locator(".rw-conversation-container").isVisible())) {
-    const before = await messageCount(page);
+    const before = await botCount(page);
     await launcher.click();
     await page.locator(".rw-conversation-container").waitFor({ state: "visible", timeout: TIMEOUT });
     return before;
   }
-  return messageCount(page);
+  return botCount(page);
 }
 
 async function main() {
