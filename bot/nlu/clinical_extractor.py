@@ -40,6 +40,7 @@ GAP_MAX = 4  # words a "..." may skip
 # Red flags are told in longer stories ("threw up a few times and had the most horrendous
 # headache"): their "..." may skip more words.
 RED_FLAG_GAP_MAX = 7
+RED_FLAG_GAP_STOPS = [".", "!", "?", ";", "but", "however", "though", "although", "except", "whereas"]
 MAX_VARIANTS = 400  # a phrase with (a|b) groups may stand for at most this many phrases
 # Only these types get typo tolerance: their words are rare in everyday English.
 TYPO_TYPES = ("body_part", "injury", "gait_sign", RED_FLAG)
@@ -55,6 +56,12 @@ CLEAR_DENIAL_GAP = 2  # words allowed between the cue and the red flag ("haven't
 LIST_JOINERS = {",", "or", "nor", "and", "/"}
 # "I don't think I fainted" is not a denial: ask.
 HEDGES = {"think", "believe", "remember", "recall", "know", "sure", "reckon", "suppose", "guess"}
+
+
+# `ask_to_check` in the lexicon: words that together may mean a red flag the phrases did not
+# catch ("calf" + "puffy"). They never report a red flag; they make it UNCERTAIN, so the
+# runner gets one confirm question instead of the red flag being lost to an unusual wording.
+ASK_TO_CHECK = "ask_to_check"
 
 
 class LexiconError(ValueError):
@@ -96,6 +103,8 @@ class Lexicon:
     phrases: List[Tuple[str, str, str]] = field(default_factory=list)
     negation: Dict[str, List[str]] = field(default_factory=dict)
     number_words: Dict[str, float] = field(default_factory=dict)
+    # (red flag id, "cue|cue + cue|cue") from `ask_to_check`, in file order
+    ask_to_check: List[Tuple[str, str]] = field(default_factory=list)
 
 
 def resolve_lexicon_path(path: Text) -> Path:
@@ -160,6 +169,24 @@ def load_lexicon(path: Text = DEFAULT_LEXICON) -> Lexicon:
             if not isinstance(cue, str) or not cue.strip():
                 raise LexiconError(f"{where}: negation.{key}: bad phrase {cue!r}")
         lexicon.negation[key] = [c.strip().lower() for c in cues]
+
+    checks = raw.get(ASK_TO_CHECK) or {}
+    if not isinstance(checks, dict):
+        raise LexiconError(f"{where}: {ASK_TO_CHECK}: must map red flag ids to lists of cue sets")
+    for flag, combos in checks.items():
+        entry = f"{ASK_TO_CHECK}.{flag}"
+        if flag not in vocabulary[RED_FLAG]:
+            raise LexiconError(f"{where}: {entry}: '{flag}' is not a red flag id "
+                               f"(allowed: {', '.join(vocabulary[RED_FLAG])})")
+        if not isinstance(combos, list) or not combos:
+            raise LexiconError(f"{where}: {entry}: needs a non-empty list of cue sets")
+        for combo in combos:
+            if not isinstance(combo, str) or not combo.strip() or any(
+                    not part.strip() or any(not alt.strip(" *") for alt in part.split("|"))
+                    for part in combo.split(" + ")):
+                raise LexiconError(f"{where}: {entry}: bad cue set {combo!r} "
+                                   f"(words joined by |, sets joined by ' + ')")
+            lexicon.ask_to_check.append((flag, combo.strip().lower()))
 
     for word, value in (raw.get("number_words") or {}).items():
         try:
@@ -297,6 +324,9 @@ UNIT_PATTERNS = [
      r"metres?|meters?|am|pm|%|kg|kgs|lbs?|pounds|st|stone|mph|kph|marathons?|halfs?|races?|"
      r"runs?|weeks?|ish\s+weeks?|:\d\d)\b", None, None),
 ]
+SEVERE_PAIN = "severe_pain"
+PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|agony|scale|score|rate|rated|wince|"
+                        r"killing|bad|worse|worst)\b")
 PAIN_CONTEXT = re.compile(
     r"\b(?:pain|painful|hurts?|hurting|sore|soreness|rate|rated|rating|severity|level|score|"
     r"ache|aches|aching|scale)\b[^.!?\d]{0,35}$"
@@ -320,6 +350,7 @@ class ClinicalNLP:
         self.nlp.add_pipe("sentencizer")
         self._build_typo_index()
         self._build_matcher()
+        self._build_checks()
         neg = lexicon.negation
         self.negex = _ScopedNegex(
             self.nlp,
@@ -352,6 +383,14 @@ class ClinicalNLP:
                         self.known.add(norm)
                         self.word_counts[norm] = self.word_counts.get(norm, 0) + 1
                         if label in TYPO_TYPES and len(norm) >= 6 and norm.isalpha():
+                            typo_words.add(norm)
+        for _, combo in self.lexicon.ask_to_check:  # "swolen" is a cue too
+            for word in re.split(r"[\s|+]+", combo):
+                if word and not word.endswith("*"):
+                    for norm in self._tokens(word):
+                        self.known.add(norm)
+                        self.word_counts[norm] = self.word_counts.get(norm, 0) + 1
+                        if len(norm) >= 6 and norm.isalpha():
                             typo_words.add(norm)
         self.typo_index: Dict[str, Set[str]] = {}
         for word in typo_words:
@@ -420,8 +459,9 @@ class ClinicalNLP:
                         for _ in range(RED_FLAG_GAP_MAX if label == RED_FLAG else GAP_MAX):
                             gaps.append(len(spec))
                             # a red flag's description may run over commas ("red, hot and
-                            # fat"), never over the end of a sentence
-                            spec.append({"TEXT": {"NOT_IN": [".", "!", "?", ";"]}, "OP": "?"}
+                            # fat"), never over the end of a sentence nor into a contrast
+                            # ("sore after runs but I'm walking normally")
+                            spec.append({"LOWER": {"NOT_IN": RED_FLAG_GAP_STOPS}, "OP": "?"}
                                         if label == RED_FLAG else {"IS_PUNCT": False, "OP": "?"})
                     elif slot == "<num>":
                         spec.append({"LIKE_NUM": True})
@@ -444,6 +484,84 @@ class ClinicalNLP:
                 key = f"p{len(self.patterns)}"
                 self.patterns[key] = _Pattern(label, value, phrase, order, tuple(gaps), negated)
                 (self.rf_matcher if label == RED_FLAG else self.matcher).add(key, [spec])
+
+    def _build_checks(self) -> None:
+        """`ask_to_check` cue sets: per red flag, lists of alternatives (token tuples; a
+        final "*" makes the last word a prefix) that must all occur in one message."""
+        self.checks: List[Tuple[str, List[List[Tuple[Tuple[str, ...], bool]]]]] = []
+        for flag, combo in self.lexicon.ask_to_check:
+            cue_sets = []
+            for part in combo.split(" + "):
+                alts = []
+                for alt in part.split("|"):
+                    alt = alt.strip()
+                    prefix = alt.endswith("*")
+                    tokens = tuple(self._tokens(alt.rstrip("*")))
+                    if prefix:  # the stem as typed: "swell*" must not lose letters to base_norm
+                        raw = self.nlp.make_doc(self._clean(alt.rstrip("*")))
+                        tokens = tokens[:-1] + (raw[-1].lower_,)
+                    alts.append((tokens, prefix))
+                cue_sets.append(alts)
+            self.checks.append((flag, cue_sets))
+
+    def _cue_spans(self, doc: Doc, alts) -> List[Tuple[int, int]]:
+        """(start, end) token spans where one of the alternatives occurs."""
+        found = []
+        norms = [t.norm_ for t in doc]
+        lowers = [t.lower_ for t in doc]
+        for tokens, prefix in alts:
+            n = len(tokens)
+            for i in range(len(doc) - n + 1):
+                if norms[i:i + n - 1] != list(tokens[:-1]):
+                    continue
+                last_norm, last_lower = norms[i + n - 1], lowers[i + n - 1]
+                if prefix:
+                    hit = last_norm.startswith(tokens[-1]) or last_lower.startswith(tokens[-1])
+                else:
+                    hit = last_norm == tokens[-1]
+                if hit:
+                    found.append((i, i + n))
+        return found
+
+    def _checks(self, doc: Doc, read: Set[str], covered: Dict[int, int], denied_at) -> List[Tuple[str, int, int]]:
+        """Red flags to confirm: every cue set of a combo occurs outside the words already
+        read as an everyday reading or as a red flag at least as urgent (a numb "undercarriage"
+        read as a nerve symptom may still be saddle numbness), and is not plainly denied
+        there (a negation that is itself one of the cues, "can't" + "walk", denies nothing)."""
+        found: Dict[str, Tuple[int, int]] = {}
+        for flag, cue_sets in self.checks:
+            if flag in read or flag in found:
+                continue
+            level = self.urgency.get(flag, 99)
+            spans = [[sp for sp in self._cue_spans(doc, alts)
+                      if not any(covered.get(i, 100) <= level for i in range(*sp))]
+                     for alts in cue_sets]
+            if not all(spans):
+                continue
+            own = {i for group in spans for sp in group for i in range(*sp)}
+            places = []
+            for group in spans:
+                free = [sp for sp in group if not denied_at(sp[0], own)]
+                if not free:
+                    break
+                places.append(free[0])
+            else:
+                found[flag] = (min(p[0] for p in places), max(p[1] for p in places))
+        return [(flag, start, end) for flag, (start, end) in found.items()]
+
+    def _high_score_check(self, text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """A bare 7 to 10 in a message about pain ("I'd put it at an 8 most days") may be a
+        pain score the number reader could not tie to the pain: confirm severe pain."""
+        if SEVERE_PAIN not in self.urgency or any(
+                e["entity"] == RED_FLAG and e["value"] == SEVERE_PAIN for e in entities):
+            return []
+        if not PAIN_WORDS.search(text.lower()):
+            return []
+        for e in entities:
+            if e["entity"] == "number" and not e.get("role") and 7 <= e["value"] <= 10:
+                return [{"entity": RED_FLAG, "start": e["start"], "end": e["end"], "value": SEVERE_PAIN,
+                         "confidence_entity": 1.0, "role": UNCERTAIN}]
+        return []
 
     def _build_number_regex(self) -> None:
         words = sorted(self.lexicon.number_words, key=len, reverse=True)
@@ -493,15 +611,17 @@ class ClinicalNLP:
             found.append((start, end, pattern, gap, gap_negated))
         return found
 
-    def parse_red_flags(self, text: str) -> Tuple[Doc, Dict[Tuple[int, int], Optional[str]]]:
+    def parse_red_flags(self, text: str):
         """Red flag mentions and their roles: None (reported), NEGATED (clearly denied) or
-        UNCERTAIN (a negation that may or may not reach it: ask the runner)."""
+        UNCERTAIN (a negation that may or may not reach it: ask the runner); and the red
+        flags to check ((id, start token, end token)) whose `ask_to_check` cues occur."""
         doc = self._doc(text)
         # 1. Within one red flag: an everyday reading ("not:" phrase, "out of breath on
         #    sprints") beats the red-flag phrase inside it; a reading without a negation in
         #    its gap beats one with ("calf is swollen and red and not painful" is a swollen
         #    calf); then the longest.
         by_flag: Dict[str, list] = {}
+        benign: Set[int] = set()
         for match in self._matches(self.rf_matcher, doc):
             by_flag.setdefault(match[2].value, []).append(match)
         readings = []
@@ -524,6 +644,9 @@ class ClinicalNLP:
                 kept.append((start, end, pattern, negated))
             # an everyday reading only silences its own flag
             readings += [k for k in kept if not k[2].negated]
+            for k in kept:
+                if k[2].negated:
+                    benign.update(range(k[0], k[1]))
         # 2. Between red flags, where readings overlap the more urgent wins ("chest pain at
         #    rest" is a chest symptom, not a bone stress sign).
         readings.sort(key=lambda r: (self.urgency.get(r[2].value, 99), -(r[1] - r[0]), r[0]))
@@ -562,7 +685,24 @@ class ClinicalNLP:
                 denied.update(range(ent.start, ent.end))
             else:
                 roles[key] = UNCERTAIN
-        return doc, roles
+
+        def clearly_denied(i: int, cue_tokens: Set[int]) -> bool:
+            begin = max([c for c in cuts if c <= i] or [0])
+            for p in preceding:
+                if begin <= p[1] and p[2] <= i and not cue_tokens.intersection(range(p[1], p[2])):
+                    between = [j for j in range(p[2], i) if doc[j].lower_ not in LIST_JOINERS]
+                    if len(between) <= CLEAR_DENIAL_GAP and not any(doc[j].norm_ in HEDGES for j in between):
+                        return True
+            return False
+
+        # token -> the urgency of the reading it belongs to (an everyday reading covers all)
+        covered: Dict[int, int] = {i: -1 for i in benign}
+        for ent in doc.ents:
+            for i in range(ent.start, ent.end):
+                covered[i] = min(covered.get(i, 99), self.urgency.get(ent.kb_id_, 99))
+        read = {ent.kb_id_ for ent in doc.ents if roles.get((ent.start, ent.end)) != NEGATED}
+        checks = self._checks(doc, read, covered, clearly_denied)
+        return doc, roles, checks
 
     def parse(self, text: str) -> Doc:
         doc = self._doc(text)
@@ -657,6 +797,9 @@ class ClinicalNLP:
             rest = text[end:]
             rng = self.range_re.match(rest)
             if rng and self._number_value(rng.group(1)) is not None:
+                if value in (0, 1) and self._number_value(rng.group(1)) == 10:
+                    used.append((start, end + rng.end()))  # "on a scale of one to ten": the scale
+                    continue
                 value = (value + self._number_value(rng.group(1))) / 2
                 end += rng.end()
                 rest = text[end:]
@@ -701,7 +844,7 @@ class ClinicalNLP:
             if ent._.negex:
                 entity["role"] = NEGATED
             entities.append(entity)
-        rf_doc, roles = self.parse_red_flags(text)
+        rf_doc, roles, checks = self.parse_red_flags(text)
         for ent in rf_doc.ents:
             entity = {"entity": RED_FLAG, "start": ent.start_char, "end": ent.end_char,
                       "value": ent.kb_id_, "confidence_entity": 1.0}
@@ -709,8 +852,13 @@ class ClinicalNLP:
             if role:
                 entity["role"] = role
             entities.append(entity)
+        for flag, start, end in checks:
+            span = rf_doc[start:end]
+            entities.append({"entity": RED_FLAG, "start": span.start_char, "end": span.end_char,
+                             "value": flag, "confidence_entity": 1.0, "role": UNCERTAIN})
         entities += self.numbers(
             text, [(e["start"], e["end"]) for e in entities if e["entity"] != RED_FLAG])
+        entities += self._high_score_check(text, entities)
         entities.sort(key=lambda e: (e["start"], e["end"]))
         return entities
 

@@ -243,3 +243,51 @@ def test_input_guard_leaves_good_messages_alone():
     InputGuard({}).process([message])
     assert message.get("intent")["name"] == "inform"
     assert not message.get("entities")
+
+
+# ---------------------------------------------------------------- ask to check (lexicon `ask_to_check`)
+def red_flags(nlp, text):
+    return {(e["value"], e.get("role")) for e in nlp.extract(text) if e["entity"] == "red_flag"}
+
+
+@pytest.mark.parametrize("text, flag", [
+    # words that together may be a red flag the phrases do not cover: confirm, never drop
+    ("my calf looks twice the size of the other one", "calf_swelling"),
+    ("my old man's ticker gave out at 46", "cardiac_history"),
+    ("left leg keeps givin way mid run", "nerve_symptoms"),
+    ("I'd put it at an 8 most days, it's really bad", "severe_pain"),
+    # a less urgent reading does not hide a more urgent check on the same words
+    ("my undercarriage has gone numb since the long run", "saddle_numbness_or_bladder"),
+])
+def test_unusual_wording_of_a_red_flag_is_confirmed_not_dropped(nlp, text, flag):
+    assert (flag, "uncertain") in red_flags(nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    "no chest pain at all",  # a clear denial read by the phrases
+    "my heart rate monitor strap rubs",  # an everyday reading covers the words
+    "my calf is not swollen",  # the cue itself plainly denied
+    "ran 10k and my knee is a bit sore",  # a distance is no pain score
+    "knee pain, maybe a 3",
+])
+def test_checks_stay_quiet_on_denials_everyday_readings_and_distances(nlp, text):
+    assert not {f for f, role in red_flags(nlp, text) if role == "uncertain"}
+
+
+def test_scale_of_one_to_ten_is_not_a_pain_score(nlp):
+    numbers = [e["value"] for e in nlp.extract("on a scale of one to ten it's a 4") if e["entity"] == "number"]
+    assert numbers == [4]
+
+
+def test_a_contrast_ends_a_gapped_red_flag_phrase(nlp):
+    # "sore ... walking" once reported pain when walking across the "but" (now at most a confirm)
+    assert not {f for f, role in red_flags(nlp, "knee's a bit sore after runs but I'm walking normally")
+                if role is None}
+
+
+def test_ask_to_check_entries_are_validated(tmp_path):
+    path = tmp_path / "lexicon.yml"
+    path.write_text(SHIPPED_LEXICON.read_text().replace("ask_to_check:\n  chest_symptoms:",
+                                                        "ask_to_check:\n  chest_pains:"))
+    with pytest.raises(LexiconError, match="ask_to_check.chest_pains"):
+        build_nlp(str(path))
