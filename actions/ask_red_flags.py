@@ -73,12 +73,18 @@ class ActionAskRfConfirm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker, domain):
         kb = knowledge()
-        pending = [f for f in (tracker.get_slot(s.RF_PENDING) or []) if f in {x.id for x in kb.red_flags}]
-        questions = [kb.red_flag(f).question for f in pending] or [
-            "Have you had any of the safety signs I asked about?"]
-        lines = ["I want to be sure I read you right, because this matters for your safety."]
-        lines += [f"- {q}" for q in questions]
-        dispatcher.utter_message(text="\n".join(lines))
+        pending = tracker.get_slot(s.RF_PENDING) or []
+        flags = [f for f in pending if f in {x.id for x in kb.red_flags}]
+        groups = [g for g in kb.red_flag_groups if s.RED_FLAG_GROUP_SLOTS[g.level] in pending]
+        questions = [kb.red_flag(f).question for f in flags]
+        for group in groups:  # an answer the bot could not tie to one red flag of the group
+            questions += [flag.question for flag in group.flags if flag.question not in questions]
+        if not questions:
+            questions = ["Have you had any of the safety signs I asked about?"]
+        lead = ("I couldn't tell whether what you wrote is one of these, and it matters for your safety."
+                if groups and not flags else
+                "I want to be sure I read you right, because this matters for your safety.")
+        dispatcher.utter_message(text="\n".join([lead] + [f"- {q}" for q in questions]))
         question = "Has that happened to you?" if len(questions) == 1 else "Has any of that happened to you?"
         dispatcher.utter_message(text=question, buttons=[
             {"title": "Yes", "payload": "/affirm"},

@@ -258,7 +258,7 @@ def read_message(
             reading.updates[slot] = value
         check = question(requested_slot).check if is_question(requested_slot) else None
         answered = requested_slot in reading.updates or (check and reading.updates.get(check) == s.SKIP)
-        if not answered and not safety:
+        if not answered and not safety and s.RF_PENDING not in answer:
             # (A red flag of another group said here is recorded and confirmed instead; the
             # question asked still needs its own answer, so it simply comes again. Another
             # detail of the same check said here is kept, and this one is asked again.)
@@ -307,11 +307,16 @@ def _confirm_pending(message: Message, current, red_flag_groups) -> Dict[str, An
     if answer is None:
         return {}
     updates: Dict[str, Any] = {s.RF_PENDING: None, s.RF_CONFIRM: None}
+    for slot, ids in red_flag_groups.items():
+        if slot in pending and not current.get(slot):
+            # a whole group confirmed: an answer the bot could not tie to one of its red flags
+            updates[slot] = [s.NONE if answer == "no" else s.UNSURE if answer == "unsure" else "yes"]
     if answer in ("yes", "unsure"):
         for slot, ids in red_flag_groups.items():
             named = [x for x in pending if x in set(ids)]
             if named:
-                before = [x for x in (current.get(slot) or []) if x in set(ids)]
+                before = [x for x in (updates.get(slot) or current.get(slot) or [])
+                          if x in set(ids)]
                 updates[slot] = before + [x for x in named if x not in before]
     return updates
 
@@ -325,6 +330,10 @@ def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> 
     answer = q.read(message, current, red_flag_groups)
     if answer:
         return answer
+    if slot in red_flag_groups and any(
+            x not in set(red_flag_groups[slot])
+            for x in message.values("red_flag") + message.values("red_flag", role=UNCERTAIN)):
+        return {}  # another group's red flag: recorded or confirmed there, and this group stays open
     if q.no_problem is not None and is_no_problem(message):
         return dict(q.no_problem)
     if message.intent in ("not_sure", "skip") or _UNSURE.search(message.text.lower()):
@@ -378,11 +387,21 @@ def read_red_flag_group(slot: str):
             return {slot: [s.UNSURE]}  # counts as yes to the whole group
         if is_no_problem(message, max_words=6) and yes_no != "yes":  # "all fine", "nothing like that"
             return {slot: [s.NONE]}
-        if intent in ("affirm", "not_sure", "report_red_flag") or yes_no in ("yes", "unsure"):
-            # Yes without saying which one, or not sure: counts as yes to the whole group.
-            return {slot: [s.UNSURE if (intent == "not_sure" or yes_no == "unsure") else "yes"]}
+        if intent == "not_sure" or yes_no == "unsure":
+            return {slot: [s.UNSURE]}  # counts as yes to the whole group
+        if yes_no == "yes" or (intent == "affirm" and len(message.text.split()) <= GROUP_YES_WORDS):
+            return {slot: ["yes"]}  # yes without saying which one: the whole group
+        if intent in ("affirm", "report_red_flag"):
+            # A story the bot cannot tie to one of this group's red flags ("got a blister on my
+            # toe"): neither a yes nor a no, so ask whether the group applies.
+            pending = current.get(s.RF_PENDING) or []
+            return {s.RF_PENDING: pending + [slot] if slot not in pending else pending}
         return {}
     return read
+
+
+# A "yes" longer than this at a group's question is a story, not a yes ("yes" buttons are one word).
+GROUP_YES_WORDS = 6
 
 
 def read_rf_confirm(message: Message, current, red_flag_groups) -> Dict[str, Any]:
