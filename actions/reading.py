@@ -222,8 +222,12 @@ def read_message(
     to the red flag ids asked in it.
     """
     if message.input_problem:
-        # Empty, emoji-only, very long or non-English: say so, and take nothing from it.
-        return Reading(problem_response=INPUT_PROBLEM_RESPONSE.get(message.input_problem, "utter_rephrase"))
+        # Empty, emoji-only, very long or non-English: say so, and take nothing from it but
+        # the red flags of a very long one (it was read; a red flag is never dropped).
+        reading = Reading(problem_response=INPUT_PROBLEM_RESPONSE.get(message.input_problem, "utter_rephrase"))
+        if message.input_problem == "too_long":
+            reading.updates.update(red_flag_updates(message, requested_slot, current, red_flag_groups))
+        return reading
     safety = red_flag_updates(message, requested_slot, current, red_flag_groups)
     if message.intent in INTERRUPTION_INTENTS and safety:
         # A red flag counts whatever else the message does ("stop, my chest hurts").
@@ -387,11 +391,12 @@ def read_red_flag_group(slot: str):
             return {slot: [s.UNSURE]}  # counts as yes to the whole group
         if is_no_problem(message, max_words=6) and yes_no != "yes":  # "all fine", "nothing like that"
             return {slot: [s.NONE]}
-        if intent == "not_sure" or yes_no == "unsure":
+        short = len(message.text.split()) <= GROUP_YES_WORDS
+        if (intent == "not_sure" or yes_no == "unsure") and short:
             return {slot: [s.UNSURE]}  # counts as yes to the whole group
-        if yes_no == "yes" or (intent == "affirm" and len(message.text.split()) <= GROUP_YES_WORDS):
+        if (yes_no == "yes" or intent == "affirm") and short:
             return {slot: ["yes"]}  # yes without saying which one: the whole group
-        if intent in ("affirm", "report_red_flag"):
+        if intent in ("affirm", "report_red_flag", "not_sure") or yes_no in ("yes", "unsure"):
             # A story the bot cannot tie to one of this group's red flags ("got a blister on my
             # toe"): neither a yes nor a no, so ask whether the group applies.
             pending = current.get(s.RF_PENDING) or []

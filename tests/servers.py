@@ -231,3 +231,7 @@ class BotServers:
 
     def append_events(self, sender: str, events: List[Dict[str, Any]], via: Optional[str] = None) -> Dict[str, Any]:
         return http("POST", f"{via or self.url}/conversations/{sender}/tracker/events?token={self.token}", events)
+
+    def replace_events(self, sender: str, events: List[Dict[str, Any]], via: Optional[str] = None) -> Dict[str, Any]:
+        """Rasa's PUT /conversations/<id>/tracker/events: the conversation becomes these events."""
+        return http("PUT", f"{via or self.url}/conversations/{sender}/tracker/events?token={self.token}", events)

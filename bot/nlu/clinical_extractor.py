@@ -326,7 +326,11 @@ UNIT_PATTERNS = [
 ]
 SEVERE_PAIN = "severe_pain"
 PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|agony|scale|score|rate|rated|wince|"
-                        r"killing|bad|worse|worst)\b")
+                        r"killing|bad|worse|worst|unbearable|bearable)\b")
+TRUE_PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|agony|wince|killing)\b")
+# "an 8/10 effort", "I'd rate the race a 9 out of 10": a score of something else than pain
+EFFORT_SCORE = re.compile(r"\b(effort|rpe|exertion)\b|\brat(?:e|ed|ing) (?:the|my|that|this|today'?s) "
+                          r"(?:race|run|session|course|event|workout|parkrun|marathon|tempo)\b")
 PAIN_CONTEXT = re.compile(
     r"\b(?:pain|painful|hurts?|hurting|sore|soreness|rate|rated|rating|severity|level|score|"
     r"ache|aches|aching|scale)\b[^.!?\d]{0,35}$"
@@ -553,12 +557,14 @@ class ClinicalNLP:
         """A bare 7 to 10 in a message about pain ("I'd put it at an 8 most days") may be a
         pain score the number reader could not tie to the pain: confirm severe pain."""
         if SEVERE_PAIN not in self.urgency or any(
-                e["entity"] == RED_FLAG and e["value"] == SEVERE_PAIN for e in entities):
+                e["entity"] == RED_FLAG and e["value"] == SEVERE_PAIN and e.get("role") != NEGATED
+                for e in entities):
             return []
         if not PAIN_WORDS.search(text.lower()):
             return []
         for e in entities:
-            if e["entity"] == "number" and not e.get("role") and 7 <= e["value"] <= 10:
+            if e["entity"] == "number" and not e.get("role") and 7 <= e["value"] <= 10 and not (
+                    EFFORT_SCORE.search(text.lower()[max(0, e["start"] - 40):e["end"] + 12])):
                 return [{"entity": RED_FLAG, "start": e["start"], "end": e["end"], "value": SEVERE_PAIN,
                          "confidence_entity": 1.0, "role": UNCERTAIN}]
         return []
@@ -668,8 +674,13 @@ class ClinicalNLP:
         for ent in sorted(doc.ents, key=lambda e: e.start):
             key = (ent.start, ent.end)
             if key in gap_negated:
-                roles[key] = NEGATED
-                denied.update(range(ent.start, ent.end))
+                # right before the phrase's last word ("calf is not swollen") a negation denies
+                # it; further back ("dad died with no warning, it was his heart") it may not be
+                # about the red flag at all: ask, never drop
+                last_negation = max(i for i in range(ent.start, ent.end) if doc[i].norm_ in NEGATION_NORMS)
+                roles[key] = NEGATED if ent.end - 1 - last_negation <= CLEAR_DENIAL_GAP else UNCERTAIN
+                if roles[key] == NEGATED:
+                    denied.update(range(ent.start, ent.end))
                 continue
             begin = max([c for c in cuts if c <= ent.start] or [0])
             cues = [p for p in preceding if begin <= p[1] and p[2] <= ent.start]
@@ -815,7 +826,11 @@ class ClinicalNLP:
             if skip:
                 continue
             before = lowered[max(0, start - 40):start]
-            if role is None and value <= 10 and PAIN_CONTEXT.search(before):
+            effort = role in ("pain", None) and not TRUE_PAIN_WORDS.search(before) and bool(
+                EFFORT_SCORE.search(before) or EFFORT_SCORE.match(lowered[end:end + 12].strip()))
+            if effort and role == "pain":
+                role = None
+            if role is None and value <= 10 and PAIN_CONTEXT.search(before) and not effort:
                 role = "pain"
             elif role is None and value <= 24 and HOURS_CONTEXT.search(before):
                 role = "hours"

@@ -106,3 +106,42 @@ def test_a_red_flag_asked_about_in_a_question_is_confirmed_not_dropped():
                       entities=[entity("red_flag", "chest_symptoms")])
     assert updates[s.RF_PENDING] == ["chest_symptoms"]
     assert updates[s.REQUESTED_SLOT] == s.RF_CONFIRM
+
+
+def test_a_story_the_bot_cannot_tie_to_a_red_flag_is_confirmed_for_the_group_not_taken_as_yes():
+    updates, messages = turn(requested=s.RF_EMERGENCY, intent="report_red_flag",
+                             text="got a pin-prick blister on my little toe from new socks")
+    assert s.RF_EMERGENCY not in updates  # no "call the emergency number" for a blister
+    assert updates[s.RF_PENDING] == [s.RF_EMERGENCY]
+    assert updates[s.REQUESTED_SLOT] == s.RF_CONFIRM
+    assert "utter_invalid_red_flag" not in responses(messages)
+
+
+@pytest.mark.parametrize("answer, intent, recorded", [
+    ("no", "deny", [s.NONE]), ("yes", "affirm", ["yes"]), ("not sure", "not_sure", [s.UNSURE]),
+])
+def test_the_group_confirm_answers_the_group(answer, intent, recorded):
+    slots = {s.RF_PENDING: [s.RF_EMERGENCY]}
+    updates, _ = turn(slots, requested=s.RF_CONFIRM, intent=intent, text=answer)
+    assert updates[s.RF_EMERGENCY] == recorded
+    assert updates[s.RF_PENDING] is None
+
+
+def test_the_group_confirm_lists_the_groups_red_flags():
+    from actions.ask_red_flags import ActionAskRfConfirm
+    from actions.screen_state import knowledge
+
+    _, messages = run(ActionAskRfConfirm(), tracker({s.RF_PENDING: [s.RF_EMERGENCY]}, "inform", [], ""))
+    emergency = next(g for g in knowledge().red_flag_groups if g.level == "emergency")
+    shown = "\n".join(m.get("text") or "" for m in messages)
+    assert all(flag.question in shown for flag in emergency.flags)
+    assert "couldn't tell" in shown
+
+
+def test_another_groups_confirm_at_a_group_question_is_not_a_not_sure_for_that_group():
+    # "maybe more" must not turn the emergency question into "not sure" (= yes)
+    updates, _ = turn(requested=s.RF_EMERGENCY, intent="inform",
+                      text="on a scale of one to ten my knee is a good seven, maybe more",
+                      entities=[entity("red_flag", "severe_pain", role="uncertain")])
+    assert s.RF_EMERGENCY not in updates
+    assert updates[s.RF_PENDING] == ["severe_pain"]

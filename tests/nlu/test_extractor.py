@@ -291,3 +291,25 @@ def test_ask_to_check_entries_are_validated(tmp_path):
                                                         "ask_to_check:\n  chest_pains:"))
     with pytest.raises(LexiconError, match="ask_to_check.chest_pains"):
         build_nlp(str(path))
+
+
+@pytest.mark.parametrize("intent, text, entities, expected", [
+    ("goodbye", "cola pee", [{"entity": "red_flag", "value": "muscle_breakdown"}], "report_red_flag"),
+    ("stop", "periods stopped months ago", [{"entity": "red_flag", "value": "energy_deficiency"}],
+     "report_red_flag"),
+    ("greet", "hi, I think I fainted", [{"entity": "red_flag", "value": "chest_symptoms", "role": "uncertain"}],
+     "report_red_flag"),
+    # a clear denial is no report; questions and answers keep their intent
+    ("goodbye", "bye, no chest pain", [{"entity": "red_flag", "value": "chest_symptoms", "role": "negated"}],
+     "goodbye"),
+    ("ask_define", "does a racing heart count?", [{"entity": "red_flag", "value": "chest_symptoms"}], "ask_define"),
+    ("deny", "no", [], "deny"),
+])
+def test_a_red_flag_is_a_report_whatever_the_intent_classifier_says(intent, text, entities, expected):
+    from bot.nlu.red_flag_intent import RedFlagIntent
+
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.9},
+                            "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": entities})
+    RedFlagIntent().process([message])
+    assert message.get("intent")["name"] == expected
+    assert any(r["name"] == intent for r in message.get("intent_ranking"))

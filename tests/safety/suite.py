@@ -7,7 +7,9 @@ and trap files traps_*.yml (things that sound alarming but are no red flag)
     {traps: [{text, kind, why}]}
 
 Every phrasing is played three times over REST against the real servers (tests/servers.py),
-each time as a fresh runner:
+each time as a fresh runner (the way to a group's question is played once per server and
+then given to each trial as its tracker's events; the phrasing and everything after it go
+through the REST channel turn by turn, see Prefixes):
     own    "Start & keep answers" (its payload), /deny to every red-flag group asked before the
            phrasing's own group, then the phrasing at its own group's question
     other  the same, but at another group's question: the see_clinician question for an
@@ -305,11 +307,54 @@ class Conversation:
                     return button.get("payload")
         return None
 
+    def events(self) -> List[Dict[str, Any]]:
+        tracker = http("GET", f"{self.url}/conversations/{quote(self.sender)}/tracker"
+                              f"?token={self.bot.token}&include_events=ALL")
+        return tracker.get("events") or []
+
     def state(self) -> Dict[str, Any]:
         """The tracker without events: slots and the active loop."""
         tracker = http("GET", f"{self.url}/conversations/{quote(self.sender)}/tracker"
                               f"?token={self.bot.token}&include_events=NONE")
         return tracker
+
+
+class Prefixes:
+    """The way to a red-flag group's question, played once per Rasa server and target by a
+    real runner ("Start & keep answers", then "None of these" to each group before it) and
+    then given to every trial at that position as the tracker's events (Rasa's PUT
+    /conversations/<id>/tracker/events). Only the phrasing and what follows it are played
+    turn by turn: the way there is the same conversation for every case, and playing it
+    again for each of 2,000+ trials cost a third of the suite's time."""
+
+    def __init__(self, bot: BotServers, kb: Knowledge, start_payload: str, run_id: str):
+        self.bot, self.kb, self.start_payload, self.run_id = bot, kb, start_payload, run_id
+        self.lock = threading.Lock()
+        self.cache: Dict[Tuple[str, str], Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]] = {}
+
+    def get(self, url: str, target: str):
+        """(events, turns) of a conversation on server `url` now asked `target`."""
+        with self.lock:
+            if (url, target) not in self.cache:
+                self.cache[(url, target)] = self._play(url, target)
+            return self.cache[(url, target)]
+
+    def _play(self, url: str, target: str):
+        for attempt in range(50):  # a sender name that lands on this server
+            sender = f"safety-{self.run_id}-prefix-{target}-{attempt}"
+            conversation = Conversation(self.bot, sender)
+            if conversation.url == url:
+                break
+        conversation.say(self.start_payload)
+        for _ in range(len(self.kb.levels) + 1):
+            requested = conversation.state()["slots"].get(s.REQUESTED_SLOT)
+            if requested == target:
+                return conversation.events(), conversation.turns
+            if requested in self.kb.group_slot.values():
+                conversation.say(DENY)
+                continue
+            break
+        raise Blocked(f"the {target} question was never asked (requested_slot {requested!r})")
 
 
 def target_slot(case: Case, position: str, kb: Knowledge) -> str:
@@ -350,7 +395,7 @@ def observed(slots: Dict[str, Any], kb: Knowledge) -> Tuple[str, List[str]]:
 
 
 def run_trial(bot: BotServers, kb: Knowledge, case: Case, position: str, run_id: str,
-              start_payload: str) -> Dict[str, Any]:
+              start_payload: str, prefixes: Optional[Prefixes] = None) -> Dict[str, Any]:
     sender = re.sub(r"[^A-Za-z0-9_-]+", "-", f"safety-{run_id}-{case.id}-{position}")
     conversation = Conversation(bot, sender)
     record: Dict[str, Any] = {
@@ -382,6 +427,17 @@ def run_trial(bot: BotServers, kb: Knowledge, case: Case, position: str, run_id:
             slots = tracker["slots"]
             if not slots.get(s.TRIAGE) and slots.get(s.REQUESTED_SLOT) not in kb.answer_slots:
                 start()
+        elif prefixes is not None:
+            target = target_slot(case, position, kb)
+            events, turns = prefixes.get(conversation.url, target)
+            now = time.time()  # fresh timestamps: an old prefix must not look like an expired session
+            bot.replace_events(sender, [dict(e, timestamp=now + i * 1e-6) for i, e in enumerate(events)],
+                               via=conversation.url)
+            conversation.turns = [dict(t, replayed=True) for t in turns]
+            record["start_tapped"] = True
+            conversation.say(case.text)
+            record["sent_at"] = target
+            phrasing_turn = len(conversation.turns)
         else:
             # The welcome's "Start & keep answers" straight away (the greeting turn adds
             # nothing to these positions and a turn costs ~0.2 s on this machine).
@@ -580,12 +636,13 @@ def run_suite(bot: Optional[BotServers] = None, split: str = "all", workers: int
     run_id = uuid.uuid4().hex[:8]
     start_payload = start_payload_from_domain()
     jobs = [(case, position) for case in cases for position in POSITIONS]
+    prefixes = Prefixes(bot, kb, start_payload, run_id)
     trials: List[Dict[str, Any]] = []
     lock = threading.Lock()
     trials_started = time.time()
     try:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = [pool.submit(run_trial, bot, kb, case, position, run_id, start_payload)
+            futures = [pool.submit(run_trial, bot, kb, case, position, run_id, start_payload, prefixes)
                        for case, position in jobs]
             for done, future in enumerate(as_completed(futures), 1):
                 with lock:

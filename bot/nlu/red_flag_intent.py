@@ -1,0 +1,68 @@
+"""A message that reports a red flag is a red-flag report, whatever else it sounds like.
+
+"cola pee" or "periods stopped months ago" as a first message were classified as goodbye or
+stop, and the bot said "take care" or "I've stopped the screen": the red flag was lost
+before any form could read it. When the clinical extractor found a red flag that is not
+clearly denied (role none or `uncertain`), and the intent is one of those that would end,
+restart or sidestep the conversation, the intent becomes `report_red_flag` (confidence 1.0;
+the classifier's choice stays in the ranking). Questions ("does a racing heart count?"),
+answers (inform, affirm, deny, ...) and the input guard's fallbacks keep their intent:
+the form reads red flags in those itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.clinical_extractor import NEGATED, RED_FLAG
+from bot.nlu.input_guard import PROBLEM_ENTITY
+
+REPORT = "report_red_flag"
+# Intents a red flag overrides: they would close, restart or sidestep the screen.
+SIDESTEPPING = {"goodbye", "stop", "thanks", "greet", "out_of_scope", "start_over", "start_screening",
+                "no_pain", "skip", "human_handoff", "book_gait_analysis", "correct",
+                DEFAULT_NLU_FALLBACK_INTENT_NAME}
+
+
+def reports_red_flag(entities: List[Dict[str, Any]]) -> bool:
+    return any(e.get("entity") == RED_FLAG and e.get("role") != NEGATED for e in entities)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class RedFlagIntent(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "RedFlagIntent":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            entities = message.get(ENTITIES) or []
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if intent not in SIDESTEPPING or not reports_red_flag(entities):
+                continue
+            if any(e.get("entity") == PROBLEM_ENTITY and e.get("value") != "too_long" for e in entities):
+                continue  # empty, wordless or not English: the guard's reply stands
+            report = {INTENT_NAME_KEY: REPORT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != REPORT]
+            message.set(INTENT, report, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [dict(report)] + ranking, add_to_output=True)
+        return messages
