@@ -31,7 +31,7 @@ INTERRUPTION_INTENTS = {
 QUESTION_INTENTS = {"ask_why", "ask_define", "bot_challenge"}
 # Of those, the ones a misread answer is most often taken for ("desk job so 9 hrs sitting"
 # as out of scope): when the message does answer the question asked, the answer wins.
-_STEERING_WORDS = re.compile(r"\b(stop|quit|cancel|exit|end this|restart|start over|start again|reset|"
+STEERING_WORDS = re.compile(r"\b(stop|quit|cancel|exit|end this|restart|start over|start again|reset|"
                              r"from the top|begin again|bye|goodbye|leave|done for now|that'?s all)\b")
 # A misread "start over" or "stop" throws answers away, so those too give way to a message
 # that answers the question asked ("no, it has not come again" is not a restart).
@@ -235,7 +235,7 @@ def read_message(
     if message.intent in INTERRUPTION_INTENTS:
         if message.intent not in WEAK_INTERRUPTIONS or requested_slot is None:
             return Reading(not_an_answer=True)
-        if message.intent in ("start_over", "stop", "goodbye") and _STEERING_WORDS.search(message.text.lower()):
+        if message.intent in ("start_over", "stop", "goodbye") and STEERING_WORDS.search(message.text.lower()):
             return Reading(not_an_answer=True)  # they said it in so many words
         as_answer = Message("inform", message.entities, message.text)
         if not _answer_requested(as_answer, requested_slot, current, red_flag_groups):
@@ -285,7 +285,8 @@ def red_flag_updates(message, requested_slot, current, red_flag_groups) -> Dict[
     RF_PENDING for one confirm question.
     """
     updates: Dict[str, Any] = {}
-    asked = message.intent in QUESTION_INTENTS
+    # "What mean 'warm' here, like hot to touch?": asked about, not reported (confirmed)
+    asked = message.intent in QUESTION_INTENTS or message.text.strip().endswith("?")
     said = message.values("red_flag") if not asked else []
     unsure = message.values("red_flag", role=UNCERTAIN) + (message.values("red_flag") if asked else [])
     for slot, ids in red_flag_groups.items():

@@ -11,6 +11,14 @@ class ActionStopScreen(Action):
         return "action_stop_screen"
 
     async def run(self, dispatcher, tracker, domain):
+        from actions.reading import STEERING_WORDS
+        from actions.welcome import never_welcomed, welcome
+
+        text = (tracker.latest_message.get("text") or "").lower()
+        if tracker.active_loop_name is None and never_welcomed(tracker) and not STEERING_WORDS.search(text):
+            # "Evening! Thought I'd give this a go" misread as stop: nothing has started,
+            # so there is nothing to stop, and the runner gets the welcome
+            return welcome(dispatcher, tracker)
         dispatcher.utter_message(response="utter_screen_stopped")
         events = [ActiveLoop(None), SlotSet(s.REQUESTED_SLOT, None)]
         if tracker.get_slot(s.STORE_CONSENT) is not True:

@@ -7,7 +7,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set, Text, Tuple
+from functools import lru_cache
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Text, Tuple
 
 import spacy
 import yaml
@@ -341,6 +342,13 @@ DIGITS = r"\d+(?:\.\d+)?"
 WEAK_NUMBER_WORDS = {"one", "zero", "nil"}
 
 
+@lru_cache(maxsize=1)
+def _dictionary_words() -> FrozenSet[str]:
+    from english_words import get_english_words_set
+
+    return frozenset(get_english_words_set(["web2"], lower=True, alpha=True))
+
+
 class ClinicalNLP:
     """The spaCy side of the extractor, usable without Rasa."""
 
@@ -379,6 +387,7 @@ class ClinicalNLP:
         self.known: Set[str] = set()
         self.word_counts: Dict[str, int] = {}
         typo_words: Set[str] = set()
+        short_words: Set[str] = set()
         for label, _, phrase in self.lexicon.phrases:
             phrase = phrase[len("not:"):] if phrase.startswith("not:") else phrase
             for slot in phrase.split():
@@ -388,6 +397,8 @@ class ClinicalNLP:
                         self.word_counts[norm] = self.word_counts.get(norm, 0) + 1
                         if label in TYPO_TYPES and len(norm) >= 6 and norm.isalpha():
                             typo_words.add(norm)
+                        elif label == RED_FLAG and len(norm) == 5 and norm.isalpha():
+                            short_words.add(norm)
         for _, combo in self.lexicon.ask_to_check:  # "swolen" is a cue too
             for word in re.split(r"[\s|+]+", combo):
                 if word and not word.endswith("*"):
@@ -396,17 +407,28 @@ class ClinicalNLP:
                         self.word_counts[norm] = self.word_counts.get(norm, 0) + 1
                         if len(norm) >= 6 and norm.isalpha():
                             typo_words.add(norm)
+                        elif len(norm) == 5 and norm.isalpha():
+                            short_words.add(norm)
+        # Red-flag words of five letters ("chest", "faint", "numb" is too short) get one typo
+        # too ("chset", "fiant"): a missed red flag costs more than a misread word.
+        self.short_typo_words = short_words - typo_words
+        typo_words |= self.short_typo_words
         self.typo_index: Dict[str, Set[str]] = {}
         for word in typo_words:
             for d in _deletes(word, 2 if len(word) >= 9 else 1):
                 self.typo_index.setdefault(d, set()).add(word)
         from bot.nlu.input_guard import ENGLISH_WORDS  # real words are never "corrected"
 
-        self.protected = {base_norm(w) for w in ENGLISH_WORDS}
+        # ("cancel" is not "cancer", "screening" not "screaming")
+        self.protected = {base_norm(w) for w in ENGLISH_WORDS} | _dictionary_words()
 
     def _correct(self, norm: str) -> str:
-        if len(norm) < 6 or not norm.isalpha() or norm in self.known or norm in self.protected:
+        if len(norm) < 5 or not norm.isalpha() or norm in self.known or norm in self.protected:
             return norm
+        if len(norm) == 5:
+            found = {w for d in _deletes(norm, 1) for w in self.typo_index.get(d, ())
+                     if w in self.short_typo_words and _damerau(norm, w) == 1}
+            return min(found, key=lambda w: (-self.word_counts[w], w)) if found else norm
         depth = 2 if len(norm) >= 9 else 1
         best: Dict[int, Set[str]] = {}
         for d in _deletes(norm, depth):

@@ -7,7 +7,8 @@ clearly denied (role none or `uncertain`), and the intent is one of those that w
 restart or sidestep the conversation, the intent becomes `report_red_flag` (confidence 1.0;
 the classifier's choice stays in the ranking). Questions ("does a racing heart count?"),
 answers (inform, affirm, deny, ...) and the input guard's fallbacks keep their intent:
-the form reads red flags in those itself.
+the form reads red flags in those itself, and a correction ("actually it's more like an 8")
+keeps its own path.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from bot.nlu.input_guard import PROBLEM_ENTITY
 REPORT = "report_red_flag"
 # Intents a red flag overrides: they would close, restart or sidestep the screen.
 SIDESTEPPING = {"goodbye", "stop", "thanks", "greet", "out_of_scope", "start_over", "start_screening",
-                "no_pain", "skip", "human_handoff", "book_gait_analysis", "correct",
+                "no_pain", "skip", "human_handoff", "book_gait_analysis",
                 DEFAULT_NLU_FALLBACK_INTENT_NAME}
 
 

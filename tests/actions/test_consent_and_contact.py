@@ -105,3 +105,16 @@ def test_a_database_failure_is_said_plainly_and_no_contact_is_half_saved(monkeyp
              s.SCREEN_SUMMARY: {"triage": "self_care"}}
     _, messages = run(ActionSaveContact(), tracker(slots, active_loop=None))
     assert responses(messages) == ["utter_records_unavailable"]
+
+
+def test_a_first_message_misread_as_stop_gets_the_welcome_not_a_stopped_screen():
+    from actions.stop_screen import ActionStopScreen
+    from tests.actions.helpers import responses, run, tracker
+
+    _, messages = run(ActionStopScreen(), tracker(intent="stop", text="Evening! Thought I'd give this a go",
+                                                  active_loop=None))
+    assert "utter_screen_stopped" not in responses(messages)
+    assert "utter_welcome" in responses(messages)
+    # said in so many words, it is a stop
+    _, messages = run(ActionStopScreen(), tracker(intent="stop", text="stop", active_loop=None))
+    assert "utter_screen_stopped" in responses(messages)
