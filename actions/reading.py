@@ -285,8 +285,7 @@ def red_flag_updates(message, requested_slot, current, red_flag_groups) -> Dict[
     RF_PENDING for one confirm question.
     """
     updates: Dict[str, Any] = {}
-    # "What mean 'warm' here, like hot to touch?": asked about, not reported (confirmed)
-    asked = message.intent in QUESTION_INTENTS or message.text.strip().endswith("?")
+    asked = is_question_about(message)
     said = message.values("red_flag") if not asked else []
     unsure = message.values("red_flag", role=UNCERTAIN) + (message.values("red_flag") if asked else [])
     for slot, ids in red_flag_groups.items():
@@ -372,10 +371,18 @@ def is_no_problem(message: Message, max_words: int = 12) -> bool:
 
 
 # ------------------------------------------------------------------ red flags
+def is_question_about(message: Message) -> bool:
+    """"What mean 'warm' here, like hot to touch?": a red flag named in a question is asked
+    about, not reported; it gets the confirm question."""
+    return message.intent in QUESTION_INTENTS or message.text.strip().endswith("?")
+
+
 def read_red_flag_group(slot: str):
     def read(message: Message, current, red_flag_groups) -> Dict[str, Any]:
         intent, yes_no = message.intent, yes_no_from(message)
         own = set(red_flag_groups.get(slot, ()))
+        if is_question_about(message) and message.values("red_flag"):
+            return {}  # the confirm question answers it, and this group is asked again
         named = message.values("red_flag", own)
         if named:
             return {slot: named}

@@ -145,3 +145,10 @@ def test_another_groups_confirm_at_a_group_question_is_not_a_not_sure_for_that_g
                       entities=[entity("red_flag", "severe_pain", role="uncertain")])
     assert s.RF_EMERGENCY not in updates
     assert updates[s.RF_PENDING] == ["severe_pain"]
+
+
+def test_a_question_about_a_red_flag_at_its_own_group_is_confirmed_not_recorded():
+    updates, _ = turn(requested=s.RF_URGENT_CARE, intent="ask_define", text="What mean 'warm' here, like hot to touch?",
+                      entities=[entity("red_flag", "hot_swollen_joint")])
+    assert s.RF_URGENT_CARE not in updates
+    assert updates[s.RF_PENDING] == ["hot_swollen_joint"]
