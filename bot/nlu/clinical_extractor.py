@@ -530,14 +530,13 @@ class ClinicalNLP:
                 cue_sets.append(alts)
             self.checks.append((flag, cue_sets))
 
-    def _cue_spans(self, doc: Doc, alts) -> List[Tuple[int, int]]:
+    @staticmethod
+    def _cue_spans(norms: List[str], lowers: List[str], alts) -> List[Tuple[int, int]]:
         """(start, end) token spans where one of the alternatives occurs."""
         found = []
-        norms = [t.norm_ for t in doc]
-        lowers = [t.lower_ for t in doc]
         for tokens, prefix in alts:
             n = len(tokens)
-            for i in range(len(doc) - n + 1):
+            for i in range(len(norms) - n + 1):
                 if norms[i:i + n - 1] != list(tokens[:-1]):
                     continue
                 last_norm, last_lower = norms[i + n - 1], lowers[i + n - 1]
@@ -555,11 +554,12 @@ class ClinicalNLP:
         read as a nerve symptom may still be saddle numbness), and is not plainly denied
         there (a negation that is itself one of the cues, "can't" + "walk", denies nothing)."""
         found: Dict[str, Tuple[int, int]] = {}
+        norms, lowers = [t.norm_ for t in doc], [t.lower_ for t in doc]  # once per message
         for flag, cue_sets in self.checks:
             if flag in read or flag in found:
                 continue
             level = self.urgency.get(flag, 99)
-            spans = [[sp for sp in self._cue_spans(doc, alts)
+            spans = [[sp for sp in self._cue_spans(norms, lowers, alts)
                       if not any(covered.get(i, 100) <= level for i in range(*sp))]
                      for alts in cue_sets]
             if not all(spans):
