@@ -334,9 +334,7 @@ def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> 
     answer = q.read(message, current, red_flag_groups)
     if answer:
         return answer
-    if slot in red_flag_groups and any(
-            x not in set(red_flag_groups[slot])
-            for x in message.values("red_flag") + message.values("red_flag", role=UNCERTAIN)):
+    if slot in red_flag_groups and flags_of_other_groups(message, set(red_flag_groups[slot])):
         return {}  # another group's red flag: recorded or confirmed there, and this group stays open
     if q.no_problem is not None and is_no_problem(message):
         return dict(q.no_problem)
@@ -371,6 +369,11 @@ def is_no_problem(message: Message, max_words: int = 12) -> bool:
 
 
 # ------------------------------------------------------------------ red flags
+def flags_of_other_groups(message: Message, own) -> List[str]:
+    """Red flags said or to be confirmed in this message that the group `own` does not ask."""
+    return [x for x in message.values("red_flag") + message.values("red_flag", role=UNCERTAIN) if x not in own]
+
+
 def is_question_about(message: Message) -> bool:
     """"What mean 'warm' here, like hot to touch?": a red flag named in a question is asked
     about, not reported; it gets the confirm question."""
@@ -386,8 +389,7 @@ def read_red_flag_group(slot: str):
         named = message.values("red_flag", own)
         if named:
             return {slot: named}
-        elsewhere = [x for x in message.values("red_flag") + message.values("red_flag", role=UNCERTAIN)
-                     if x not in own]
+        elsewhere = flags_of_other_groups(message, own)
         denies = intent == "deny" or yes_no == "no"
         if elsewhere:
             # Another group's red flag answers only its own group: this one is still open,
