@@ -395,7 +395,7 @@ def observed(slots: Dict[str, Any], kb: Knowledge) -> Tuple[str, List[str]]:
 
 
 def run_trial(bot: BotServers, kb: Knowledge, case: Case, position: str, run_id: str,
-              start_payload: str, prefixes: Optional[Prefixes] = None) -> Dict[str, Any]:
+              start_payload: str, prefixes: Prefixes) -> Dict[str, Any]:
     sender = re.sub(r"[^A-Za-z0-9_-]+", "-", f"safety-{run_id}-{case.id}-{position}")
     conversation = Conversation(bot, sender)
     record: Dict[str, Any] = {
@@ -427,7 +427,7 @@ def run_trial(bot: BotServers, kb: Knowledge, case: Case, position: str, run_id:
             slots = tracker["slots"]
             if not slots.get(s.TRIAGE) and slots.get(s.REQUESTED_SLOT) not in kb.answer_slots:
                 start()
-        elif prefixes is not None:
+        else:  # the way to the question as played once by Prefixes, then the phrasing
             target = target_slot(case, position, kb)
             events, turns = prefixes.get(conversation.url, target)
             now = time.time()  # fresh timestamps: an old prefix must not look like an expired session
@@ -435,27 +435,6 @@ def run_trial(bot: BotServers, kb: Knowledge, case: Case, position: str, run_id:
                                via=conversation.url)
             conversation.turns = [dict(t, replayed=True) for t in turns]
             record["start_tapped"] = True
-            conversation.say(case.text)
-            record["sent_at"] = target
-            phrasing_turn = len(conversation.turns)
-        else:
-            # The welcome's "Start & keep answers" straight away (the greeting turn adds
-            # nothing to these positions and a turn costs ~0.2 s on this machine).
-            conversation.say(start_payload)
-            record["start_tapped"] = True
-            target = target_slot(case, position, kb)
-            for _ in range(len(kb.levels) + 1):
-                tracker = conversation.state()
-                requested = tracker["slots"].get(s.REQUESTED_SLOT)
-                if requested == target:
-                    break
-                if requested in kb.group_slot.values():
-                    conversation.say(DENY)
-                    continue
-                raise Blocked(f"the {target} question was never asked (requested_slot {requested!r}, "
-                              f"triage {tracker['slots'].get(s.TRIAGE)!r})")
-            else:
-                raise Blocked(f"the {target} question was never asked")
             conversation.say(case.text)
             record["sent_at"] = target
             phrasing_turn = len(conversation.turns)
