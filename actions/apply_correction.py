@@ -53,8 +53,15 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
     bare = message.numbers(roles=(None,))
     if bare and not ({s.PAIN_SEVERITY, s.SITTING_HOURS} & set(updates)):
         target = _last_answered(tracker, [s.PAIN_SEVERITY, s.SITTING_HOURS, s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT])
-        updates[target] = bare[0]
+        # "after a 20 miler it's more like a 5": the last number that fits the answer is the
+        # new one; a number that cannot be that answer (20 on a 0-10 scale) is never taken
+        fitting = [n for n in bare if 0 <= n <= NUMBER_RANGE[target]]
+        if fitting:
+            updates[target] = fitting[-1]
     return updates
+
+
+NUMBER_RANGE = {s.PAIN_SEVERITY: 10, s.SITTING_HOURS: 24, s.DONKEY_REPS_LEFT: 30, s.DONKEY_REPS_RIGHT: 30}
 
 
 class ActionApplyCorrection(Action):

@@ -33,6 +33,22 @@ QUESTION_INTENTS = {"ask_why", "ask_define", "bot_challenge"}
 # as out of scope): when the message does answer the question asked, the answer wins.
 STEERING_WORDS = re.compile(r"\b(stop|quit|cancel|exit|end this|restart|start over|start again|reset|"
                              r"from the top|begin again|bye|goodbye|leave|done for now|that'?s all)\b")
+# "had to stop", "made me stop": a report of what happened, not a request to end the chat.
+_REPORTED_STOP = re.compile(r"\b(?:had|has|needed|made me|forced|was going|wanted|couldn'?t|didn'?t|did)"
+                            r"\s+(?:to\s+)?stop\b")
+# What a correction can change: a message without any of these corrects nothing.
+CORRECTABLE = ("body_part", "side", "timing", "number", "injury", "gait_sign", "check_fault", "effort")
+
+
+def says_steering(text: str) -> bool:
+    """The runner asks, in so many words, to stop, restart or leave."""
+    return bool(STEERING_WORDS.search(_REPORTED_STOP.sub(" ", text.lower())))
+
+
+def correctable(message: "Message") -> bool:
+    return any(e.get("entity") in CORRECTABLE and e.get("role") != NEGATED for e in message.entities)
+
+
 # A misread "start over" or "stop" throws answers away, so those too give way to a message
 # that answers the question asked ("no, it has not come again" is not a restart).
 WEAK_INTERRUPTIONS = {"out_of_scope", "greet", "thanks", "bot_challenge", "start_over", "stop", "goodbye"}
@@ -143,7 +159,8 @@ def side_from(message: Message) -> Optional[str]:
     return sides[0]
 
 
-_YES_WORDS = {"yes", "yeah", "yea", "yep", "yup", "ya", "sure", "definitely", "absolutely", "y", "ok", "okay"}
+_YES_WORDS = {"yes", "yeah", "yea", "yep", "yup", "ya", "sure", "definitely", "absolutely", "y", "ok", "okay",
+              "k", "kk", "ye", "yeh", "yh", "yas", "yess", "yesss", "okie", "okey", "aight", "righto"}
 _NO_WORDS = {"no", "nope", "nah", "never", "n", "not"}
 _UNSURE = re.compile(r"\b(not sure|unsure|maybe|dunno|don'?t know|no idea|not certain|no clue|"
                      r"can'?t (?:say|tell|remember)|hard to say|who knows|idk|not really sure)\b")
@@ -233,9 +250,13 @@ def read_message(
         # A red flag counts whatever else the message does ("stop, my chest hurts").
         message = Message("inform", message.entities, message.text)
     if message.intent in INTERRUPTION_INTENTS:
-        if message.intent not in WEAK_INTERRUPTIONS or requested_slot is None:
+        weak = message.intent in WEAK_INTERRUPTIONS or (
+            # "No, running feels good actually": nothing in it an earlier answer could be
+            # changed to, so it is an answer to the question asked, not a correction
+            message.intent == "correct" and not correctable(message))
+        if not weak or requested_slot is None:
             return Reading(not_an_answer=True)
-        if message.intent in ("start_over", "stop", "goodbye") and STEERING_WORDS.search(message.text.lower()):
+        if message.intent in ("start_over", "stop", "goodbye") and says_steering(message.text):
             return Reading(not_an_answer=True)  # they said it in so many words
         as_answer = Message("inform", message.entities, message.text)
         if not _answer_requested(as_answer, requested_slot, current, red_flag_groups):
@@ -448,9 +469,41 @@ def read_pain_side(message: Message, current, red_flag_groups) -> Dict[str, Any]
     return {}
 
 
+# At the timing question the answer is a time, so words too loose to mean a timing anywhere
+# else count here, typos included: "aftr runs", "during speed sessions", "mornings mostly".
+_TIMING_WORDS = (
+    ("during_runs", re.compile(r"\b(during|durin|durring|dureing|while|whilst|mid|midway|halfway|"
+                               r"in the middle|as i run|when i(?:'?m)? run\w*|on (?:the|my|a|long|easy) run\w*|"
+                               r"speed ?(?:sessions?|work)|intervals?|tempos?|reps|racing)\b")),
+    ("after_runs", re.compile(r"\b(after|aftr|afta|afer|affter|aftet|post|afterwards?|later on|"
+                              r"cool(?:ing)? down|when i (?:stop|finish)|once i (?:stop|finish))\b")),
+    ("next_morning", re.compile(r"\b(mornings?|next day|day after|first thing|wake up|waking|get up|getting up|"
+                                r"out of bed|first steps?)\b")),
+)
+# "and walking around": pain when walking is a bone-stress sign (see_clinician); it is
+# confirmed with the runner, never taken silently.
+_WALKING_PAIN = re.compile(r"\b(walk\w*|strolling|stairs)\b")
+_NOT_WALKING = re.compile(r"\b(not|no|never|n'?t|except|apart from)\b[^.,;]*\bwalk|"
+                          r"\b(fine|ok|okay|normal|no problem)\s+(?:when\s+|while\s+)?walk|"
+                          r"\bwalk\w*\s+(?:is\s+|are\s+|'s\s+)?(?:fine|ok|okay|normal)")
+
+
 def read_pain_timing(message: Message, current, red_flag_groups) -> Dict[str, Any]:
     timings = message.values("timing", v.PAIN_TIMINGS)
-    return {s.PAIN_TIMING: timings} if timings else {}
+    text = message.text.lower()
+    said_any = any(e.get("entity") == "timing" for e in message.entities)  # negated ones too
+    if not timings and not said_any and not text.startswith("/"):
+        timings = [timing for timing, words in _TIMING_WORDS if words.search(text)]
+    if not timings:
+        return {}
+    updates: Dict[str, Any] = {s.PAIN_TIMING: timings}
+    flag = "bone_stress_signs"
+    own = [slot for slot, ids in red_flag_groups.items() if flag in set(ids)]
+    if own and _WALKING_PAIN.search(text) and not _NOT_WALKING.search(text) \
+            and flag not in (current.get(own[0]) or []) and not message.values("red_flag"):
+        pending = list(current.get(s.RF_PENDING) or [])
+        updates[s.RF_PENDING] = pending + [flag] if flag not in pending else pending
+    return updates
 
 
 def read_pain_severity(message: Message, current, red_flag_groups) -> Dict[str, Any]:
@@ -545,7 +598,7 @@ _SIDE_TROUBLE = re.compile(
     r"cav\w*|fell|lost|trouble|problem|issue|bad|poor|rubbish|terrible|awful|wonky|off|wrong|odd|"
     r"weird|strange|elsewhere|not right)\b")
 _EACH = re.compile(r"\b(each|both|either|every|all)\b")
-_DOING = re.compile(r"\b(i do now|doing it|doing them|doing this|trying it|try it now|i'?ll try|will try|"
+_DOING = re.compile(r"\b((?<!not )going(?! to)|here we go|starting now|i do now|doing it|doing them|doing this|trying it|try it now|i'?ll try|will try|"
                     r"trying now|give it a go|giving it a go|here goes|on it|let me try|can do|i'?ll do|"
                     r"will do|going to try|gonna try|about to try|let'?s do)\b")
 _SKIPPING = re.compile(r"\b(skip|skipping|pass|not now|later|no room|rather not|no thanks|next one|not today|"
@@ -563,9 +616,12 @@ _SIDE_FINE = re.compile(
     r"straight away|right away|instantly|immediately|no problem|no issues?|no wobbles?|full 30|"
     r"came on|switched on|fired)\b")
 _NEGATED_TROUBLE = re.compile(r"\b(no|not|didn'?t|did not|never|without|barely any|hardly)\s+(\w+\s+)?"
-                              r"(wobbl\w*|shak\w*|drop\w*|dip\w*|problem|issue|trouble|hard|struggl\w*)")
+                              r"(wobbl\w*|shak\w*|drop\w*|dip\w*|problem|issue|trouble|hard|struggl\w*|"
+                              r"hurt\w*|pain\w*|sore|stop\w*)")
+# "right leg hurt, had to stop", "put my foot down after 10 seconds": that side had trouble.
 _TROUBLE_EXTRA = re.compile(r"\b(took|kick in|lag\w*|later|behind|grab\w*|rolling|rolled|collaps\w*|gave way|"
-                            r"gives way|tipp\w*|lean\w*)\b")
+                            r"gives way|tipp\w*|lean\w*|had to stop|stopp\w*|gave up|put (?:my|the) foot down|"
+                            r"hurt\w*|pain(?!\s*free)\w*|sore)\b")
 
 
 def _clause_trouble(clause: str) -> Optional[bool]:
@@ -715,7 +771,10 @@ def _with_report(slot, choice, report, updates, message: Message, current) -> Di
     the report was a no-problem one."""
     intent = message.intent
     text = message.text.lower()
-    doing = bool(_DOING.search(text))
+    # "Ok, I'm next to the kitchen counter, going." read as skip: words of agreeing and
+    # none of skipping outweigh the classifier
+    doing = bool(_DOING.search(text)) or (
+        slot == choice and bool(_AGREE.search(text)) and not _SKIPPING.search(text) and yes_no_from(message) != "no")
     if (intent == "skip" and not doing) or _SKIPPING.search(text) and not doing \
             or (intent == "deny" and slot == choice and not updates and not doing):
         return {choice: s.SKIP}
@@ -803,6 +862,10 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
     return updates
 
 
+_SITTING_CONTEXT = re.compile(r"\b(sit\w*|sat|seated|desk|chair|office|work\w*|job|commut\w*|screen|sofa|couch|"
+                              r"computer|laptop|study\w*|school|uni|lectures?|driv\w*|car|gaming)\b")
+
+
 def unambiguous_answers(message: Message) -> Dict[str, Any]:
     """Facts whose meaning does not depend on the question being asked: a pain score, daily
     sitting hours, named injuries and gait signs."""
@@ -814,7 +877,7 @@ def unambiguous_answers(message: Message) -> Dict[str, Any]:
     if pain:
         updates[s.PAIN_SEVERITY] = pain[0]
     hours = [n for n in message.numbers(roles=("hours",)) if 0 <= n <= 24]
-    if hours:
+    if hours and _SITTING_CONTEXT.search(message.text.lower()):  # not "runs over an hour"
         updates[s.SITTING_HOURS] = hours[0]
     injuries = message.values("injury", v.INJURIES)
     if injuries:

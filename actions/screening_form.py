@@ -29,7 +29,7 @@ from actions import slots as s
 from actions.explain_why import why_response
 from actions.screening.glossary import define
 from actions.questions import CHECK_CHOICES, QUESTIONS, is_question, question
-from actions.reading import Message, read_message
+from actions.reading import Message, correctable, read_message
 from actions.screen_state import answers_and_result, next_question, red_flag_groups
 from actions.wording import describe_all
 
@@ -87,7 +87,9 @@ class ValidateScreeningForm(FormValidationAction):
             return [SlotSet(requested, None), SlotSet(s.REQUESTED_SLOT, requested)]
 
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        stalled = (reading.not_an_answer and intent not in STEERING_INTENTS and is_question(requested)
+        steering = intent in STEERING_INTENTS and not (
+            intent == "correct" and not correctable(Message.from_latest(tracker.latest_message)))
+        stalled = (reading.not_an_answer and not steering and is_question(requested)
                    and turns_on_question(tracker, requested) >= GIVE_UP_AFTER_MISSES)
         if reading.not_an_answer and not stalled:
             # Only requested_slot is set, so Rasa rejects the form for this turn and a rule

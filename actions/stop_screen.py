@@ -11,11 +11,11 @@ class ActionStopScreen(Action):
         return "action_stop_screen"
 
     async def run(self, dispatcher, tracker, domain):
-        from actions.reading import STEERING_WORDS
+        from actions.reading import says_steering
         from actions.welcome import never_welcomed, welcome
 
         text = (tracker.latest_message.get("text") or "").lower()
-        if tracker.active_loop_name is None and never_welcomed(tracker) and not STEERING_WORDS.search(text):
+        if tracker.active_loop_name is None and never_welcomed(tracker) and not says_steering(text):
             # "Evening! Thought I'd give this a go" misread as stop: nothing has started,
             # so there is nothing to stop, and the runner gets the welcome
             return welcome(dispatcher, tracker)

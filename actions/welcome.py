@@ -55,20 +55,44 @@ def last_bot_text(tracker) -> str:
     return ""
 
 
+WELCOME_QUESTION = "Shall we start?"
+START_HINT = "just type 'start'"  # the end of action_rephrase's reply outside the screen
+# After this many replies to the welcome that are neither yes nor no ("idk", "k?"), the
+# screen starts (nothing is kept unless the runner agrees at the end): the welcome never
+# comes round again and again.
+WELCOME_MISSES_BEFORE_START = 2
+
+
+def welcome_misses(tracker) -> int:
+    """Replies since the welcome was last shown that did not start the screen."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot" and WELCOME_QUESTION in (event.get("text") or ""):
+            count += 1
+        elif event.get("event") == "active_loop" and event.get("name"):
+            break
+    return count
+
+
 def answer_to_welcome(dispatcher, tracker) -> Optional[List[EventType]]:
     """A yes or no typed right after "Shall we start?" (even when the welcome came with a
-    re-ask): yes starts the screen, no is respected. None when the welcome was not the
-    last question."""
-    if "Shall we start?" not in last_bot_text(tracker):
+    re-ask): yes starts the screen, no is respected; "not sure", or a second reply the bot
+    cannot read, starts it too, saying it can be stopped at any time. None when the welcome
+    was not the last question."""
+    last = last_bot_text(tracker)
+    if WELCOME_QUESTION not in last and START_HINT not in last:
         return None
     message = Message.from_latest(tracker.latest_message)
     answer = yes_no_from(message)
-    if answer == "no" and consent_from_text(message.text) is None:
+    consent = consent_from_text(message.text)
+    if answer == "no" and consent is None:
         dispatcher.utter_message(response="utter_not_now")
         return []
-    if answer == "yes" or message.intent in ("affirm", "start_screening"):
-        consent = consent_from_text(message.text)
-        events: List[EventType] = [] if consent is None else [SlotSet(s.STORE_CONSENT, consent)]
+    events: List[EventType] = [] if consent is None else [SlotSet(s.STORE_CONSENT, consent)]
+    if answer == "yes" or message.intent in ("affirm", "start_screening") or (consent is not None and answer != "no"):
+        return events + [FollowupAction("screening_form")]
+    if answer == "unsure" or welcome_misses(tracker) >= WELCOME_MISSES_BEFORE_START:
+        dispatcher.utter_message(response="utter_lets_try")
         return events + [FollowupAction("screening_form")]
     return None
 
@@ -76,7 +100,7 @@ def answer_to_welcome(dispatcher, tracker) -> Optional[List[EventType]]:
 def never_welcomed(tracker) -> bool:
     """No welcome yet in this conversation, and no screen begun."""
     for event in tracker.events:
-        if event.get("event") == "bot" and "Shall we start?" in (event.get("text") or ""):
+        if event.get("event") == "bot" and WELCOME_QUESTION in (event.get("text") or ""):
             return False
         if event.get("event") == "active_loop" and event.get("name"):
             return False

@@ -335,6 +335,10 @@ EFFORT_SCORE = re.compile(r"\b(effort|rpe|exertion)\b|\brat(?:e|ed|ing) (?:the|m
 PAIN_CONTEXT = re.compile(
     r"\b(?:pain|painful|hurts?|hurting|sore|soreness|rate|rated|rating|severity|level|score|"
     r"ache|aches|aching|scale)\b[^.!?\d]{0,35}$"
+    # "the outside of my knee is now a 7 or 8": a body part rated with a number
+    r"|\b(?:knee|knees|shin|shins|calf|calves|achilles|foot|feet|ankle|ankles|hip|hips|groin|hamstring|"
+    r"hammy|quad|quads|back|heel|thigh|itb|it band|glute|glutes|bum)(?:'s|\s+is|\s+was|\s+gets|\s+goes|\s+feels)"
+    r"(?:\s+(?:now|about|around|like|probably|maybe|more like|at|up to|easily|still))*\s+(?:a|an)?\s*$"
 )
 HOURS_CONTEXT = re.compile(r"\b(?:sit|sits|sitting|sat|seated|desk|commute|commuting)\b[^.!?\d]{0,30}$")
 SECONDS_CONTEXT = re.compile(r"\b(?:held|hold|holding|lasted|balanced|balance|managed)\b[^.!?\d]{0,20}$")

@@ -270,3 +270,31 @@ def test_what_does_that_mean_after_the_result_explains_the_result():
     text = texts(messages)
     assert text.startswith("In short:") and "gait analysis" in text.lower()
     assert "I don't have" not in text
+
+
+@pytest.mark.parametrize("text", ["k", "ye go on keep it w/e"])
+def test_short_and_slangy_yeses_at_the_welcome_start_the_screen(text):
+    from actions.apply_correction import ActionAnswerOutsideScreen
+
+    welcomed = [{"event": "bot", "text": "Shall we start?"}]
+    events, _ = run(ActionAnswerOutsideScreen(), tracker(intent="nlu_fallback", text=text, active_loop=None,
+                                                         events=welcomed))
+    assert {"event": "followup", "name": "screening_form"} in [
+        {"event": e["event"], "name": e.get("name")} for e in events]
+
+
+def test_the_welcome_is_not_repeated_forever_a_second_unclear_reply_starts_the_screen():
+    from actions.apply_correction import ActionAnswerOutsideScreen
+
+    once = [{"event": "bot", "text": "Shall we start?"}]
+    events, messages = run(ActionAnswerOutsideScreen(), tracker(intent="nlu_fallback", text="hmm dunno bro",
+                                                                active_loop=None, events=once))
+    assert "utter_lets_try" in responses(messages)  # "not sure" starts it, saying it can be stopped
+    twice = once + [{"event": "user", "text": "qwerty"}, {"event": "bot", "text": "Shall we start?"}]
+    events, messages = run(ActionAnswerOutsideScreen(), tracker(intent="nlu_fallback", text="zzz",
+                                                                active_loop=None, events=twice))
+    assert "utter_lets_try" in responses(messages)
+    assert any(e["event"] == "followup" and e.get("name") == "screening_form" for e in events)
+    events, messages = run(ActionAnswerOutsideScreen(), tracker(intent="nlu_fallback", text="zzz",
+                                                                active_loop=None, events=once))
+    assert "utter_lets_try" not in responses(messages)  # the first unreadable reply gets the welcome again

@@ -1,0 +1,82 @@
+"""Everyday answers that used to be misread, taken from blind simulated runners: a typo in
+the timing, a "stop" that reports what happened, a "no, actually" that is an answer, a
+number that cannot be the answer being corrected."""
+
+import pytest
+
+from actions import slots as s
+from actions.reading import Message, read_message, says_steering
+from bot.nlu.clinical_extractor import build_nlp
+from tests.actions.helpers import ALL_CLEAR
+
+GROUPS = {s.RED_FLAG_GROUP_SLOTS["see_clinician"]: ["bone_stress_signs", "severe_pain"]}
+SORE_KNEE = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left"}
+
+
+def read(text, requested, slots, intent="inform"):
+    return read_message(Message(intent, build_nlp().extract(text), text), requested, slots, GROUPS)
+
+
+@pytest.mark.parametrize("text, timing", [
+    ("aftr runs mostly, esp trails", ["after_runs"]),
+    ("during speed sessions, tight and sore", ["during_runs"]),
+    ("mornings mostly", ["next_morning"]),
+])
+def test_the_timing_question_takes_loose_and_misspelt_timings(text, timing):
+    assert read(text, s.PAIN_TIMING, SORE_KNEE).updates[s.PAIN_TIMING] == timing
+
+
+def test_pain_when_walking_at_the_timing_question_is_confirmed_as_a_bone_stress_sign():
+    updates = read("During and after runs, and walking around", s.PAIN_TIMING, SORE_KNEE).updates
+    assert updates[s.PAIN_TIMING] == ["during_runs", "after_runs"]
+    assert updates[s.RF_PENDING] == ["bone_stress_signs"]
+    assert s.RF_PENDING not in read("after runs, fine walking though", s.PAIN_TIMING, SORE_KNEE).updates
+
+
+@pytest.mark.parametrize("text, steering", [
+    ("stop", True), ("can we stop please", True), ("I want to stop", True),
+    ("Right leg hurt, had to stop", False), ("it made me stop after 10 seconds", False),
+])
+def test_only_a_request_to_stop_steers(text, steering):
+    assert says_steering(text) is steering
+
+
+def test_a_balance_report_of_pain_that_stopped_it_is_an_answer_not_a_stop():
+    slots = {**SORE_KNEE, s.BALANCE_CHOICE: s.DO_NOW}
+    reading = read("Right leg hurt, had to stop", s.BALANCE_REPORT, slots, intent="stop")
+    assert not reading.not_an_answer
+    assert reading.updates[s.BALANCE_PROBLEM_SIDE] == "right"
+
+
+def test_no_actually_is_an_answer_when_it_names_nothing_to_correct():
+    reading = read("No, running feels good actually, my fitness is the best it's been.",
+                   s.RUNNING_EFFORT, SORE_KNEE, intent="correct")
+    assert reading.updates[s.RUNNING_EFFORT] == "no"
+    assert read("actually it's my right knee", s.RUNNING_EFFORT, SORE_KNEE, intent="correct").not_an_answer
+
+
+def test_agreeing_to_a_self_check_is_not_a_skip_whatever_the_classifier_says():
+    slots = {**SORE_KNEE, s.BALANCE_CHOICE: None}
+    reading = read("Ok, I'm next to the kitchen counter, going.", s.BALANCE_CHOICE, slots, intent="skip")
+    assert reading.updates[s.BALANCE_CHOICE] == s.DO_NOW
+    assert read("nah skip that one", s.BALANCE_CHOICE, slots, intent="skip").updates[s.BALANCE_CHOICE] == s.SKIP
+
+
+def test_a_run_over_an_hour_is_not_an_hour_of_sitting():
+    updates = read("after long runs, anything over an hour", s.PAIN_TIMING, SORE_KNEE).updates
+    assert s.SITTING_HOURS not in updates
+    assert read("my knee hurts and I sit at a desk 9 hours", s.PAIN_TIMING, SORE_KNEE).updates[s.SITTING_HOURS] == 9
+
+
+def test_a_correction_takes_the_number_that_fits_the_answer(monkeypatch):
+    from actions import apply_correction as ac
+
+    monkeypatch.setattr(ac, "_last_answered", lambda tracker, candidates: s.PAIN_SEVERITY)
+    text = "actually after a 20 miler it's more like a 5"
+    updates = ac.corrections(Message("correct", build_nlp().extract(text), text), _Tracker(SORE_KNEE))
+    assert updates[s.PAIN_SEVERITY] == 5
+
+
+class _Tracker:
+    def __init__(self, slots):
+        self.slots, self.events = dict(slots), []
