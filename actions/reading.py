@@ -31,7 +31,9 @@ INTERRUPTION_INTENTS = {
 QUESTION_INTENTS = {"ask_why", "ask_define", "bot_challenge"}
 # Of those, the ones a misread answer is most often taken for ("desk job so 9 hrs sitting"
 # as out of scope): when the message does answer the question asked, the answer wins.
-STEERING_WORDS = re.compile(r"\b(stop|quit|cancel|exit|end this|restart|start over|start again|reset|"
+STEERING_WORDS = re.compile(r"\b(stop|quit|cancel|exit|end this|end it|restart|start over|start again|reset|"
+                            r"i'?m done|i am done|enough|give up|no more questions|forget it|never ?mind|"
+                            r"not interested|leave it|"
                              r"from the top|begin again|bye|goodbye|leave|done for now|that'?s all)\b")
 # "had to stop", "made me stop": a report of what happened, not a request to end the chat.
 _REPORTED_STOP = re.compile(r"\b(?:had|has|needed|made me|forced|was going|wanted|couldn'?t|didn'?t|did)"
@@ -160,7 +162,10 @@ def side_from(message: Message) -> Optional[str]:
 
 
 _YES_WORDS = {"yes", "yeah", "yea", "yep", "yup", "ya", "sure", "definitely", "absolutely", "y", "ok", "okay",
-              "k", "kk", "ye", "yeh", "yh", "yas", "yess", "yesss", "okie", "okey", "aight", "righto"}
+              "k", "kk", "ye", "yeh", "yh", "yas", "yess", "yesss", "okie", "okey", "aight", "righto",
+              "certainly", "affirmative", "indeed", "gladly"}
+_YES_PHRASE = re.compile(r"^(of course|go for it|go ahead|sounds good|let'?s do (?:it|this)|i'?d love to|"
+                         r"happy to|go on)\b(?!,?\s+not)")
 _NO_WORDS = {"no", "nope", "nah", "never", "n", "not"}
 _UNSURE = re.compile(r"\b(not sure|unsure|maybe|dunno|don'?t know|no idea|not certain|no clue|"
                      r"can'?t (?:say|tell|remember)|hard to say|who knows|idk|not really sure)\b")
@@ -176,7 +181,7 @@ def yes_no_from(message: Message) -> Optional[str]:
         return "unsure"
     words = [w for w in re.split(r"[\s,.!?;:]+", text) if w]
     first = words[0] if words else ""
-    if first in _YES_WORDS:
+    if first in _YES_WORDS or _YES_PHRASE.match(text):
         return "yes"
     if first in _NO_WORDS or first in ("none", "neither", "nothing"):
         return "no"
@@ -260,6 +265,13 @@ def read_message(
             return Reading(not_an_answer=True)  # they said it in so many words
         as_answer = Message("inform", message.entities, message.text)
         if not _answer_requested(as_answer, requested_slot, current, red_flag_groups):
+            if message.intent in ("start_over", "stop", "goodbye"):
+                # "I'm afraid I don't quite follow" read as stop: ending the screen on a guess
+                # throws the runner's answers away, so it is a miss, and the question comes again
+                from actions.questions import is_question, question
+
+                return Reading(problem_response=question(requested_slot).invalid
+                               if is_question(requested_slot) else "utter_rephrase")
             return Reading(not_an_answer=True)
         message = as_answer
 
@@ -572,8 +584,31 @@ def read_sitting_hours(message: Message, current, red_flag_groups) -> Dict[str, 
     return {}
 
 
+# At the gait question, what a coach or a friend said, in looser words than the lexicon
+# takes anywhere else ("my hips go forward, like a duck", "I kick my own ankles").
+_GAIT_WORDS = (
+    ("overstriding", re.compile(r"\b(over ?-?strid\w*|heel ?strik\w*|land\w* (?:on my heels?|in front|ahead|"
+                                r"out in front|too far)|reach\w* (?:out )?with my (?:foot|feet|legs?))\b")),
+    ("low_knee_drive", re.compile(r"\b(knees? (?:are |is |stay |stays )?(?:low|down)|knees? (?:don'?t|doesn'?t|never|barely) "
+                                  r"(?:lift|come up|rise)|shuffl\w*|no knee (?:lift|drive))\b")),
+    ("anterior_pelvic_tilt", re.compile(r"\b((?:hips?|pelvis|bum|butt|backside) (?:go|goes|going|went|tip\w*|tilt\w*|"
+                                        r"stick\w*|push\w*|poke\w*) (?:forward|out|back)|pelvis (?:is )?tilt\w*|"
+                                        r"arch\w* (?:my |the )?back|back (?:is )?(?:very |really |too )?(?:curved|arched)|"
+                                        r"duck|sway ?back|anterior tilt)\b")),
+    ("pelvic_drop", re.compile(r"\b(hips? (?:drop|dip|sag|sink)\w*|(?:drop|dip)\w* (?:a |my |one |the )?hip|"
+                               r"hips? (?:go|goes) (?:up and )?down)\b")),
+    ("crossover", re.compile(r"\b(cross\w*(?: over)?|kick\w* (?:my )?(?:own )?ankles?|clip\w* (?:my )?(?:own )?ankles?|"
+                             r"ankles? (?:knock|clip|bash|hit|bump)\w*|tightrope|scissor\w*|feet (?:land )?in (?:a )?line)\b")),
+    ("forward_lean", re.compile(r"\b(lean\w*(?: forward)?|bent over|hunch\w*|stoop\w*|bend\w* (?:forward|at the hips?))\b")),
+)
+
+
 def read_gait_signs(message: Message, current, red_flag_groups) -> Dict[str, Any]:
     signs = message.values("gait_sign", v.GAIT_SIGNS)
+    text = message.text.lower()
+    if not signs and not any(e.get("entity") == "gait_sign" for e in message.entities) \
+            and not text.startswith("/") and message.intent not in ("deny", "no_pain"):
+        signs = [sign for sign, words in _GAIT_WORDS if words.search(text)]
     if signs:
         return {s.GAIT_SIGNS: signs}
     if message.intent == "deny" or yes_no_from(message) == "no":
@@ -603,7 +638,7 @@ _DOING = re.compile(r"\b((?<!not )going(?! to)|here we go|starting now|i do now|
                     r"will do|going to try|gonna try|about to try|let'?s do)\b")
 _SKIPPING = re.compile(r"\b(skip|skipping|pass|not now|later|no room|rather not|no thanks|next one|not today|"
                        r"don'?t want|can'?t (?:lie|do|get|kneel)|cannot|not able)\b")
-_AGREE = re.compile(r"\b(do|try|go|ready|now|ok|okay|sure|yes|yep|yeah|ya|alright|fine|got|standing|"
+_AGREE = re.compile(r"\b(do|try|go|ready|now|ok|okay|sure|yes|yep|yeah|ya|alright|fine|got|standing|certainly|course|"
                     r"floor|mirror|wall|chair)\b")
 _DONE = re.compile(r"\b(did|done|tried|went|was|were|felt|managed|held|did it|already|finished)\b")
 _NO_PAIN_SAID = re.compile(r"\b(no|not|without|never|didn'?t|did not)\s+(\w+\s+)?(hurt\w*|pain\w*|sore|ache\w*)")

@@ -15,10 +15,16 @@ class ActionStopScreen(Action):
         from actions.welcome import never_welcomed, welcome
 
         text = (tracker.latest_message.get("text") or "").lower()
-        if tracker.active_loop_name is None and never_welcomed(tracker) and not says_steering(text):
-            # "Evening! Thought I'd give this a go" misread as stop: nothing has started,
-            # so there is nothing to stop, and the runner gets the welcome
-            return welcome(dispatcher, tracker)
+        if tracker.active_loop_name is None and not says_steering(text):
+            if never_welcomed(tracker):
+                # "Evening! Thought I'd give this a go" misread as stop: nothing has started,
+                # so there is nothing to stop, and the runner gets the welcome
+                return welcome(dispatcher, tracker)
+            # no screen running and no request to stop in so many words ("I don't quite
+            # follow"): saying "stopped" again would go round in circles
+            from actions.rephrase import ActionRephrase
+
+            return await ActionRephrase().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_screen_stopped")
         events = [ActiveLoop(None), SlotSet(s.REQUESTED_SLOT, None)]
         if tracker.get_slot(s.STORE_CONSENT) is not True:

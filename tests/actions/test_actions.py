@@ -298,3 +298,14 @@ def test_the_welcome_is_not_repeated_forever_a_second_unclear_reply_starts_the_s
     events, messages = run(ActionAnswerOutsideScreen(), tracker(intent="nlu_fallback", text="zzz",
                                                                 active_loop=None, events=once))
     assert "utter_lets_try" not in responses(messages)  # the first unreadable reply gets the welcome again
+
+
+def test_a_guess_at_stop_after_the_screen_stopped_gets_a_clear_reply_not_the_same_stop_again():
+    from actions.stop_screen import ActionStopScreen
+
+    welcomed = [{"event": "bot", "text": "Shall we start?"}]
+    _, messages = run(ActionStopScreen(), tracker(intent="stop", text="I'm afraid I don't quite follow",
+                                                  active_loop=None, events=welcomed))
+    assert "utter_screen_stopped" not in responses(messages) and "start" in texts(messages)
+    _, messages = run(ActionStopScreen(), tracker(intent="stop", text="stop", active_loop=None, events=welcomed))
+    assert responses(messages) == ["utter_screen_stopped"]

@@ -80,3 +80,26 @@ def test_a_correction_takes_the_number_that_fits_the_answer(monkeypatch):
 class _Tracker:
     def __init__(self, slots):
         self.slots, self.events = dict(slots), []
+
+
+@pytest.mark.parametrize("text, signs", [
+    ("My trainer say my hips go forward, the pelvis is tilting", ["anterior_pelvic_tilt"]),
+    ("Mate reckons I cross my feet over a bit", ["crossover"]),
+    ("My wife says I kick my own ankles, I've got the bruises to prove it.", ["crossover"]),
+    ("My friend film me and say my hips go forward, the back is very curved, like a duck.", ["anterior_pelvic_tilt"]),
+])
+def test_the_gait_question_takes_what_a_friend_or_coach_said_in_everyday_words(text, signs):
+    assert read(text, s.GAIT_SIGNS, SORE_KNEE).updates[s.GAIT_SIGNS] == signs
+
+
+@pytest.mark.parametrize("text", ["Certainly", "of course", "go for it"])
+def test_a_polite_yes_agrees_to_a_self_check(text):
+    slots = {**SORE_KNEE, s.ACTIVATION_CHOICE: None}
+    assert read(text, s.ACTIVATION_CHOICE, slots, intent="nlu_fallback").updates[s.ACTIVATION_CHOICE] == s.DO_NOW
+
+
+def test_a_guess_at_stop_without_the_words_for_it_is_a_miss_not_the_end_of_the_screen():
+    slots = {**SORE_KNEE, s.ACTIVATION_CHOICE: None}
+    reading = read("I'm afraid I don't quite follow", s.ACTIVATION_CHOICE, slots, intent="stop")
+    assert not reading.not_an_answer and reading.problem_response == "utter_invalid_check_choice"
+    assert read("stop please, I'm done", s.ACTIVATION_CHOICE, slots, intent="stop").not_an_answer
