@@ -710,6 +710,8 @@ def read_activation(slot: str):
     def read(message: Message, current, red_flag_groups) -> Dict[str, Any]:
         updates: Dict[str, Any] = {}
         side = _check_side(message)
+        if side is None and slot == s.ACTIVATION_HARDER_SIDE:
+            side = side_from(message)  # "both" to "was one side harder?" names the harder side
         if side:
             updates[s.ACTIVATION_HARDER_SIDE] = side
         elif slot == s.ACTIVATION_HARDER_SIDE and message.intent in ("deny", "not_sure"):
@@ -730,8 +732,8 @@ def read_balance(slot: str):
         if short and "could_not_hold" not in faults:
             faults.append("could_not_hold")
         side = _check_side(message)
-        if side is None and faults:
-            side = side_from(message)
+        if side is None and (faults or slot == s.BALANCE_PROBLEM_SIDE):
+            side = side_from(message)  # the question asks which leg had the trouble
         if side:
             updates[s.BALANCE_PROBLEM_SIDE] = side
         elif slot == s.BALANCE_PROBLEM_SIDE and message.intent in ("deny", "not_sure"):

@@ -38,6 +38,9 @@ KNOWLEDGE_BASE = "clinic/screening_rules.yml"
 RED_FLAG = "red_flag"
 NEGATION_KEYS = ("preceding", "following", "pseudo", "termination")
 GAP_MAX = 4  # words a "..." may skip
+# A side may sit inside a place's name ("front of my right hip"); it stays a side as well.
+SIDE_IN_PLACE = {"left": "left", "lft": "left", "right": "right", "rite": "right", "both": "both"}
+SIDE_WORDS_IN_PLACES = tuple(SIDE_IN_PLACE)
 # Red flags are told in longer stories ("threw up a few times and had the most horrendous
 # headache"): their "..." may skip more words.
 RED_FLAG_GAP_MAX = 7
@@ -506,7 +509,11 @@ class ClinicalNLP:
                             alts.append(toks[0])
                         spec.append({"NORM": {"IN": alts}})
                     else:
-                        spec.extend({"NORM": t} for t in self._tokens(slot))
+                        for t in self._tokens(slot):
+                            spec.append({"NORM": t})
+                            if label == "body_part" and t in ("my", "the") and slot is not variant.split()[-1]:
+                                # "front of my right hip", "outside of the left thigh"
+                                spec.append({"NORM": {"IN": list(SIDE_WORDS_IN_PLACES)}, "OP": "?"})
                 if not spec or all(s.get("OP") == "?" for s in spec):
                     raise LexiconError(f"{entry}: has no words to match")
                 if spec[0].get("OP") == "?" or spec[-1].get("OP") == "?":
@@ -885,6 +892,12 @@ class ClinicalNLP:
             if ent._.negex:
                 entity["role"] = NEGATED
             entities.append(entity)
+            if ent.label_ == "body_part" and len(ent) > 2:
+                for token in ent[1:-1]:  # "front of my right hip": the side inside the place
+                    side = SIDE_IN_PLACE.get(token.norm_)
+                    if side:
+                        entities.append({**entity, "entity": "side", "start": token.idx,
+                                         "end": token.idx + len(token.text), "value": side})
         rf_doc, roles, checks = self.parse_red_flags(text)
         for ent in rf_doc.ents:
             entity = {"entity": RED_FLAG, "start": ent.start_char, "end": ent.end_char,

@@ -103,3 +103,14 @@ def test_a_guess_at_stop_without_the_words_for_it_is_a_miss_not_the_end_of_the_s
     reading = read("I'm afraid I don't quite follow", s.ACTIVATION_CHOICE, slots, intent="stop")
     assert not reading.not_an_answer and reading.problem_response == "utter_invalid_check_choice"
     assert read("stop please, I'm done", s.ACTIVATION_CHOICE, slots, intent="stop").not_an_answer
+
+
+def test_a_bare_side_at_was_one_side_harder_names_the_harder_side():
+    slots = {**SORE_KNEE, s.ACTIVATION_CHOICE: s.DO_NOW, s.ACTIVATION_REPORT: s.TOLD}
+    assert read("both", s.ACTIVATION_HARDER_SIDE, slots).updates[s.ACTIVATION_HARDER_SIDE] == "both"
+    assert read("same", s.ACTIVATION_HARDER_SIDE, slots).updates[s.ACTIVATION_HARDER_SIDE] == "neither"
+
+
+def test_a_side_inside_the_name_of_a_place_is_still_the_side():
+    updates = read("Front of my right hip gets really tight and sore after runs", s.PAIN_AREAS, ALL_CLEAR).updates
+    assert updates[s.PAIN_AREAS] == ["hip_flexor"] and updates[s.PAIN_SIDE] == "right"
