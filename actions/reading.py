@@ -42,6 +42,12 @@ _REPORTED_STOP = re.compile(r"\b(?:had|has|needed|made me|forced|was going|wante
 CORRECTABLE = ("body_part", "side", "timing", "number", "injury", "gait_sign", "check_fault", "effort")
 
 
+CORRECTING = re.compile(r"\b(i meant|meant to say|i mean|sorry|correction|change|changed|wrong|mistake|typo|"
+                        r"scratch that|instead|not (?:the )?(?:left|right)|actually (?:it'?s|it is|it was|my|i|the|more|"
+                        r"less|about|around|nearer|closer)|more like|rather|no wait|wait|oops|earlier|before i said|"
+                        r"i said|forgot)\b")
+
+
 def says_steering(text: str) -> bool:
     """The runner asks, in so many words, to stop, restart or leave."""
     return bool(STEERING_WORDS.search(_REPORTED_STOP.sub(" ", text.lower())))
@@ -256,9 +262,10 @@ def read_message(
         message = Message("inform", message.entities, message.text)
     if message.intent in INTERRUPTION_INTENTS:
         weak = message.intent in WEAK_INTERRUPTIONS or (
-            # "No, running feels good actually": nothing in it an earlier answer could be
-            # changed to, so it is an answer to the question asked, not a correction
-            message.intent == "correct" and not correctable(message))
+            # "No, running feels good actually", "Held 30 seconds on each leg, pretty steady
+            # actually": nothing to change an earlier answer to, or no words of correcting,
+            # so an answer to the question asked wins when there is one
+            message.intent == "correct" and not (correctable(message) and CORRECTING.search(message.text.lower())))
         if not weak or requested_slot is None:
             return Reading(not_an_answer=True)
         if message.intent in ("start_over", "stop", "goodbye") and says_steering(message.text):
@@ -417,7 +424,8 @@ def read_red_flag_group(slot: str):
     def read(message: Message, current, red_flag_groups) -> Dict[str, Any]:
         intent, yes_no = message.intent, yes_no_from(message)
         own = set(red_flag_groups.get(slot, ()))
-        if is_question_about(message) and message.values("red_flag"):
+        asked_about = message.values("red_flag") + message.values("red_flag", role=UNCERTAIN)
+        if is_question_about(message) and any(x in own for x in asked_about):
             return {}  # the confirm question answers it, and this group is asked again
         named = message.values("red_flag", own)
         if named:
@@ -500,12 +508,22 @@ _NOT_WALKING = re.compile(r"\b(not|no|never|n'?t|except|apart from)\b[^.,;]*\bwa
                           r"\bwalk\w*\s+(?:is\s+|are\s+|'s\s+)?(?:fine|ok|okay|normal)")
 
 
+_NO_PAIN_NOW = re.compile(r"\b(no pain|nothing hurts|doesn'?t hurt|does not hurt|don'?t hurt|n/a|not applicable|"
+                          r"pain ?free|no pains?)\b")
+
+
 def read_pain_timing(message: Message, current, red_flag_groups) -> Dict[str, Any]:
     timings = message.values("timing", v.PAIN_TIMINGS)
     text = message.text.lower()
     said_any = any(e.get("entity") == "timing" for e in message.entities)  # negated ones too
     if not timings and not said_any and not text.startswith("/"):
         timings = [timing for timing, words in _TIMING_WORDS if words.search(text)]
+    if not timings and said_any:
+        # "only when I've sat through a film; never during or after a run": the pain has no
+        # running timing, and that is an answer
+        return {s.PAIN_TIMING: []}
+    if not timings and (message.intent == "no_pain" or _NO_PAIN_NOW.search(text)):
+        return {s.PAIN_AREAS: [], s.NO_PAIN: True}  # "N/A, no pain": nothing hurts after all
     if not timings:
         return {}
     updates: Dict[str, Any] = {s.PAIN_TIMING: timings}
@@ -640,6 +658,7 @@ _SKIPPING = re.compile(r"\b(skip|skipping|pass|not now|later|no room|rather not|
                        r"don'?t want|can'?t (?:lie|do|get|kneel)|cannot|not able)\b")
 _AGREE = re.compile(r"\b(do|try|go|ready|now|ok|okay|sure|yes|yep|yeah|ya|alright|fine|got|standing|certainly|course|"
                     r"floor|mirror|wall|chair)\b")
+_ASKING = re.compile(r"^(is|are|can|could|should|do|does|did|what|how|why|will|would|where|when|which|am|must)\b")
 _DONE = re.compile(r"\b(did|done|tried|went|was|were|felt|managed|held|did it|already|finished)\b")
 _NO_PAIN_SAID = re.compile(r"\b(no|not|without|never|didn'?t|did not)\s+(\w+\s+)?(hurt\w*|pain\w*|sore|ache\w*)")
 _HIP_PAIN = re.compile(r"\b(hurt\w*|pain\w*|sore|ache\w*|aching|twinge\w*|burn\w*|niggl\w*)\b")
@@ -810,6 +829,8 @@ def _with_report(slot, choice, report, updates, message: Message, current) -> Di
     text = message.text.lower()
     # "Ok, I'm next to the kitchen counter, going." read as skip: words of agreeing and
     # none of skipping outweigh the classifier
+    if slot == choice and _ASKING.match(text) and text.rstrip().endswith("?") and not _SKIPPING.search(text):
+        return {}  # "Is normal to feel the back in this exercise?": a question, not a skip
     doing = bool(_DOING.search(text)) or (
         slot == choice and bool(_AGREE.search(text)) and not _SKIPPING.search(text) and yes_no_from(message) != "no")
     if (intent == "skip" and not doing) or _SKIPPING.search(text) and not doing \
@@ -860,9 +881,17 @@ def sore_areas(message: Message) -> List[str]:
         if e["value"] == "glute" and start is not None and _GLUTE_TOPIC.search(
                 text[max(0, start - 20):e.get("end", start) + 25].lower()):
             continue  # the glutes as the screener's topic, not as a sore place
+        if _PAST_INJURY.search(sentence.lower()) and not _PAIN_NOW.search(sentence.lower()):
+            continue  # "Past injuries: a stress fracture in my left foot in 2019": history, not pain now
         if _PAIN_CUE.search(sentence.lower()) and e["value"] not in found:
             found.append(e["value"])
     return found
+
+
+_PAST_INJURY = re.compile(r"\b(past injur\w*|previous injur\w*|old injur\w*|injur\w* history|history of|"
+                          r"in (?:19|20)\d\d|years? ago|used to|back in|a while back|long time ago)\b")
+_PAIN_NOW = re.compile(r"\b(now|at the moment|currently|still|lately|these days|this week|today|"
+                       r"hurts|is sore|aches|is killing)\b")
 
 
 _GLUTE_TOPIC = re.compile(

@@ -114,3 +114,41 @@ def test_a_bare_side_at_was_one_side_harder_names_the_harder_side():
 def test_a_side_inside_the_name_of_a_place_is_still_the_side():
     updates = read("Front of my right hip gets really tight and sore after runs", s.PAIN_AREAS, ALL_CLEAR).updates
     assert updates[s.PAIN_AREAS] == ["hip_flexor"] and updates[s.PAIN_SIDE] == "right"
+
+
+def test_a_steady_actually_is_a_balance_report_not_a_correction():
+    slots = {**SORE_KNEE, s.BALANCE_CHOICE: s.DO_NOW}
+    reading = read("Held 30 seconds on each leg, pretty steady actually.", s.BALANCE_REPORT, slots, intent="correct")
+    assert not reading.not_an_answer and reading.updates[s.BALANCE_PROBLEM_SIDE] == "neither"
+    assert read("sorry I meant my right knee", s.BALANCE_REPORT, slots, intent="correct").not_an_answer
+
+
+def test_pain_only_when_sitting_through_a_film_is_an_answer_with_no_running_timing():
+    text = ("Only when I've been sitting for ages with my knees bent, like at the cinema or on a long drive. "
+            "Never during or after a run, and mornings are fine.")
+    assert read(text, s.PAIN_TIMING, SORE_KNEE).updates == {s.PAIN_TIMING: []}
+    assert read("N/A, no pain", s.PAIN_TIMING, SORE_KNEE).updates == {s.PAIN_AREAS: [], s.NO_PAIN: True}
+
+
+def test_a_question_at_try_it_now_is_not_a_skip():
+    slots = {**SORE_KNEE, s.DONKEY_CHOICE: None}
+    updates = read("Is normal to feel the back in this exercise?", s.DONKEY_CHOICE, slots, intent="deny").updates
+    assert s.DONKEY_CHOICE not in updates
+
+
+def test_a_past_injury_in_an_opening_message_is_not_pain_now():
+    text = ("left knee and left shin ache during and after runs. Past injuries: a stress fracture in my "
+            "left foot in 2019 (only the one) and runner's knee.")
+    assert read(text, None, {}).updates[s.PAIN_AREAS] == ["knee", "shin"]
+
+
+def test_denying_a_group_while_asking_about_another_groups_red_flag_answers_the_group():
+    groups = {s.RED_FLAG_GROUP_SLOTS["emergency"]: ["chest_symptoms"],
+              s.RED_FLAG_GROUP_SLOTS["see_clinician"]: ["cardiac_history"]}
+    text = ("None of those for me. Though I should probably mention my older brother died suddenly at 38, "
+            "they said it was a heart thing. Not sure if that matters for this?")
+    reading = read_message(Message("inform", build_nlp().extract(text), text),
+                           s.RED_FLAG_GROUP_SLOTS["emergency"], dict(ALL_CLEAR, **{s.RED_FLAG_GROUP_SLOTS["emergency"]: None}),
+                           groups)
+    assert reading.updates[s.RED_FLAG_GROUP_SLOTS["emergency"]] == [s.NONE]
+    assert "cardiac_history" in reading.updates[s.RF_PENDING]
