@@ -186,3 +186,11 @@ def test_reload_after_edit(tmp_path, rules_data):
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     os.utime(path, ns=(1, 1))  # make sure the timestamp differs
     assert load_knowledge_base(path).version == "edited"
+
+
+def test_a_swollen_calf_and_a_chest_symptom_said_apart_are_also_a_clot_in_the_lung(kb, make):
+    result = screen(make({"red_flags": {"calf_swelling": "yes", "chest_symptoms": "yes", "clot_in_lung": "no"}}), kb)
+    assert result.triage == "emergency"
+    assert result.red_flags[:2] == ["chest_symptoms", "clot_in_lung"] and "calf_swelling" in result.red_flags
+    alone = screen(make({"red_flags": {"calf_swelling": "yes", "chest_symptoms": "no"}}), kb)
+    assert "clot_in_lung" not in alone.red_flags
