@@ -447,7 +447,9 @@ def read_red_flag_group(slot: str):
             return {slot: [s.UNSURE]}  # counts as yes to the whole group
         if (yes_no == "yes" or intent == "affirm") and short:
             return {slot: ["yes"]}  # yes without saying which one: the whole group
-        if intent in ("affirm", "report_red_flag", "not_sure") or yes_no in ("yes", "unsure"):
+        story = (intent in ("inform", "nlu_fallback", None) and len(message.text.split()) > GROUP_YES_WORDS
+                 and not is_question_about(message) and not message.text.startswith("/"))
+        if intent in ("affirm", "report_red_flag", "not_sure") or yes_no in ("yes", "unsure") or story:
             # A story the bot cannot tie to one of this group's red flags ("got a blister on my
             # toe"): neither a yes nor a no, so ask whether the group applies.
             pending = current.get(s.RF_PENDING) or []

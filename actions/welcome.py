@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions import slots as s
 from actions.questions import SCREEN_SLOTS
-from actions.reading import QUESTION_INTENTS, Message, consent_from_text, read_message, yes_no_from
+from actions.reading import QUESTION_INTENTS, UNCERTAIN, Message, consent_from_text, read_message, yes_no_from
 from actions.screen_state import red_flag_groups
 from actions.wording import describe_all
 
@@ -32,12 +32,19 @@ def welcome(dispatcher, tracker, keep_facts: bool = True) -> List[EventType]:
     updates: Dict[str, Any] = {}
     if keep_facts:
         message = Message.from_latest(tracker.latest_message)
+        unplaced = message.intent == "report_red_flag" and not message.values("red_flag") \
+            and not message.values("red_flag", role=UNCERTAIN)
         if message.intent not in QUESTION_INTENTS:
             # whatever the classifier made of an opening message, its facts count
             # ("pain 9/10" read as a fallback is still a pain score of 9)
             message = Message("inform", message.entities, message.text)
         reading = read_message(message, None, current, red_flag_groups())
         updates = {k: v for k, v in reading.updates.items() if k != s.REQUESTED_SLOT}
+        if unplaced and not updates.get(s.RF_PENDING):
+            # An opening that reads like a warning sign the bot cannot place ("went all
+            # wobbly n blacked owt"): a runner who thinks they have said it may deny the
+            # lists that follow, so every warning sign is shown once and confirmed first.
+            updates[s.RF_PENDING] = [slot for slot in s.RED_FLAG_SLOTS if not current.get(slot)]
     noted = describe_all(updates, current)
     if noted:
         dispatcher.utter_message(text=f"Thanks, I've noted {noted}. I'll use that in the screen.")

@@ -152,3 +152,24 @@ def test_a_question_about_a_red_flag_at_its_own_group_is_confirmed_not_recorded(
                       entities=[entity("red_flag", "hot_swollen_joint")])
     assert s.RF_URGENT_CARE not in updates
     assert updates[s.RF_PENDING] == ["hot_swollen_joint"]
+
+
+def test_a_story_at_a_groups_question_that_names_no_red_flag_is_confirmed_not_re_asked():
+    from actions.reading import Message, read_message
+
+    slot = s.RED_FLAG_GROUP_SLOTS["emergency"]
+    text = "went all wobbly and strange at the finish line and my mates had to sit me down"
+    reading = read_message(Message("inform", [], text), slot, {}, {slot: ["chest_symptoms"]})
+    assert reading.updates.get(s.RF_PENDING) == [slot] and reading.problem_response is None
+
+
+def test_an_opening_that_reads_as_a_warning_sign_the_bot_cannot_place_is_confirmed_against_every_list():
+    from actions.welcome import ActionWelcome
+
+    events, messages = run(ActionWelcome(), tracker(intent="report_red_flag", active_loop=None,
+                                                    text="went all wobbly n blacked owt for a sec at the finish"))
+    pending = slot_sets(events).get(s.RF_PENDING)
+    assert pending == list(s.RED_FLAG_SLOTS)
+    assert "utter_red_flag_first" in responses(messages)
+    events, _ = run(ActionWelcome(), tracker(intent="inform", active_loop=None, text="my knee hurts after long runs"))
+    assert not slot_sets(events).get(s.RF_PENDING)
