@@ -75,13 +75,16 @@ class ActionAskRfConfirm(Action):
         kb = knowledge()
         pending = tracker.get_slot(s.RF_PENDING) or []
         flags = [f for f in pending if f in {x.id for x in kb.red_flags}]
-        groups = [g for g in kb.red_flag_groups if s.RED_FLAG_GROUP_SLOTS[g.level] in pending]
+        opening = s.OPENING_STORY in pending
+        groups = [g for g in kb.red_flag_groups if s.RED_FLAG_GROUP_SLOTS[g.level] in pending or opening]
         questions = [kb.red_flag(f).question for f in flags]
         for group in groups:  # an answer the bot could not tie to one red flag of the group
             questions += [flag.question for flag in group.flags if flag.question not in questions]
         if not questions:
             questions = ["Have you had any of the safety signs I asked about?"]
-        lead = ("I couldn't tell whether what you wrote is one of these, and it matters for your safety."
+        lead = ("I couldn't tell whether what you wrote is one of these warning signs, and it matters for your "
+                "safety. If it is, I'll ask you which one next." if opening and not flags else
+                "I couldn't tell whether what you wrote is one of these, and it matters for your safety."
                 if groups and not flags else
                 "I want to be sure I read you right, because this matters for your safety.")
         dispatcher.utter_message(text="\n".join([lead] + [f"- {q}" for q in questions]))

@@ -147,7 +147,7 @@ CHECK_CHOICES: Tuple[str, ...] = tuple(_CHECK_FIELD)
 # Everything a new screen clears (the clinic slots and the consent choice stay).
 SCREEN_SLOTS: Tuple[str, ...] = tuple(slot for slot in FORM_SLOTS if slot != s.STORE_CONSENT) + (
     s.NO_PAIN, s.BALANCE_FAULTS, s.FAILED_ATTEMPTS, s.TRIAGE, s.FINDINGS, s.RED_FLAGS, s.SCREEN_SUMMARY,
-    s.RF_PENDING, s.UNANSWERED, s.SCREEN_SAVED,
+    s.RF_PENDING, s.RF_UNPLACED, s.UNANSWERED, s.SCREEN_SAVED,
 )
 
 

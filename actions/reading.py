@@ -314,7 +314,21 @@ def read_message(
     from actions.questions import fill_fine_reports
 
     reading.updates = fill_fine_reports(current, reading.updates)
+    reading.updates.update(_place_opening_story({**current, **reading.updates}, red_flag_groups))
     return reading
+
+
+def _place_opening_story(merged: Dict[str, Any], red_flag_groups) -> Dict[str, Any]:
+    """A confirmed opening warning sign that no group's list explained: once every group is
+    answered, and all said "none", it counts as not sure for the most urgent group."""
+    if not merged.get(s.RF_UNPLACED):
+        return {}
+    answers = [merged.get(slot) for slot in red_flag_groups]
+    if any(a is None for a in answers):
+        return {}  # groups still to ask
+    if all(a == [s.NONE] for a in answers):
+        return {next(iter(red_flag_groups)): [s.UNSURE], s.RF_UNPLACED: None}
+    return {s.RF_UNPLACED: None}  # a group's red flag (or its "yes"/"not sure") placed it
 
 
 def red_flag_updates(message, requested_slot, current, red_flag_groups) -> Dict[str, Any]:
@@ -351,6 +365,10 @@ def _confirm_pending(message: Message, current, red_flag_groups) -> Dict[str, An
     if answer is None:
         return {}
     updates: Dict[str, Any] = {s.RF_PENDING: None, s.RF_CONFIRM: None}
+    if s.OPENING_STORY in pending and answer in ("yes", "unsure"):
+        # a warning sign, but which? Each group's list is asked (none is taken as answered),
+        # and a red flag named there places it
+        updates[s.RF_UNPLACED] = True
     for slot, ids in red_flag_groups.items():
         if slot in pending and not current.get(slot):
             # a whole group confirmed: an answer the bot could not tie to one of its red flags

@@ -29,6 +29,11 @@ RED_FLAG_GROUP_SLOTS = {
 # Red flags said with a negation that may or may not cancel them ("I don't think I
 # fainted"): asked back with one short confirm question (RF_CONFIRM) before anything else.
 RF_PENDING = "rf_pending"
+# An opening message that read like a warning sign the bot could not place waits in
+# RF_PENDING as OPENING_STORY; confirmed, RF_UNPLACED holds it until a group's red flag
+# explains it (if every group is then denied, it counts as not sure for the most urgent one).
+OPENING_STORY = "opening_story"
+RF_UNPLACED = "rf_unplaced"
 RF_CONFIRM = "rf_confirm"
 NONE = "none"  # marker: "none of these" / "no injuries" / "no gait signs"
 UNSURE = "unsure"  # marker: "not sure"

@@ -44,7 +44,7 @@ def welcome(dispatcher, tracker, keep_facts: bool = True) -> List[EventType]:
             # An opening that reads like a warning sign the bot cannot place ("went all
             # wobbly n blacked owt"): a runner who thinks they have said it may deny the
             # lists that follow, so every warning sign is shown once and confirmed first.
-            updates[s.RF_PENDING] = [slot for slot in s.RED_FLAG_SLOTS if not current.get(slot)]
+            updates[s.RF_PENDING] = [s.OPENING_STORY]
     noted = describe_all(updates, current)
     if noted:
         dispatcher.utter_message(text=f"Thanks, I've noted {noted}. I'll use that in the screen.")

@@ -168,8 +168,25 @@ def test_an_opening_that_reads_as_a_warning_sign_the_bot_cannot_place_is_confirm
 
     events, messages = run(ActionWelcome(), tracker(intent="report_red_flag", active_loop=None,
                                                     text="went all wobbly n blacked owt for a sec at the finish"))
-    pending = slot_sets(events).get(s.RF_PENDING)
-    assert pending == list(s.RED_FLAG_SLOTS)
+    assert slot_sets(events).get(s.RF_PENDING) == [s.OPENING_STORY]
     assert "utter_red_flag_first" in responses(messages)
     events, _ = run(ActionWelcome(), tracker(intent="inform", active_loop=None, text="my knee hurts after long runs"))
     assert not slot_sets(events).get(s.RF_PENDING)
+
+
+def test_a_confirmed_opening_warning_sign_is_placed_by_the_groups_or_counts_for_the_most_urgent():
+    from actions.reading import Message, read_message
+
+    groups = {s.RED_FLAG_GROUP_SLOTS["emergency"]: ["chest_symptoms"],
+              s.RED_FLAG_GROUP_SLOTS["urgent_care"]: ["groin_pain_weight_bearing"],
+              s.RED_FLAG_GROUP_SLOTS["see_clinician"]: ["bone_stress_signs"]}
+    emergency, urgent, see = groups
+    confirmed = read_message(Message("affirm", [], "yes"), s.RF_CONFIRM, {s.RF_PENDING: [s.OPENING_STORY]}, groups)
+    assert confirmed.updates[s.RF_UNPLACED] is True
+    assert not any(confirmed.updates.get(slot) for slot in groups)  # every list is still asked
+    slots = {s.RF_UNPLACED: True, emergency: [s.NONE], urgent: ["groin_pain_weight_bearing"]}
+    placed = read_message(Message("deny", [], "none of these"), see, slots, groups).updates
+    assert placed[s.RF_UNPLACED] is None and emergency not in placed
+    slots = {s.RF_UNPLACED: True, emergency: [s.NONE], urgent: [s.NONE]}
+    denied = read_message(Message("deny", [], "none of these"), see, slots, groups).updates
+    assert denied[emergency] == [s.UNSURE]
