@@ -17,7 +17,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions import slots as s
 from actions.questions import SCREEN_SLOTS
-from actions.reading import QUESTION_INTENTS, UNCERTAIN, Message, consent_from_text, read_message, yes_no_from
+from actions.reading import (QUESTION_INTENTS, UNCERTAIN, Message, consent_from_text, read_message, sore_areas,
+                             yes_no_from)
 from actions.screen_state import red_flag_groups
 from actions.wording import describe_all
 
@@ -32,8 +33,9 @@ def welcome(dispatcher, tracker, keep_facts: bool = True) -> List[EventType]:
     updates: Dict[str, Any] = {}
     if keep_facts:
         message = Message.from_latest(tracker.latest_message)
+        # (not an everyday soreness report: "my left shin's been grumbling after long runs")
         unplaced = message.intent == "report_red_flag" and not message.values("red_flag") \
-            and not message.values("red_flag", role=UNCERTAIN)
+            and not message.values("red_flag", role=UNCERTAIN) and not sore_areas(message)
         if message.intent not in QUESTION_INTENTS:
             # whatever the classifier made of an opening message, its facts count
             # ("pain 9/10" read as a fallback is still a pain score of 9)

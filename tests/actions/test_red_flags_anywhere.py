@@ -172,6 +172,11 @@ def test_an_opening_that_reads_as_a_warning_sign_the_bot_cannot_place_is_confirm
     assert "utter_red_flag_first" in responses(messages)
     events, _ = run(ActionWelcome(), tracker(intent="inform", active_loop=None, text="my knee hurts after long runs"))
     assert not slot_sets(events).get(s.RF_PENDING)
+    # an everyday soreness report stays one, whatever the classifier made of it
+    text = "evening, my left shin's been grumbling after my long runs for a couple weeks"
+    events, messages = run(ActionWelcome(), tracker(intent="report_red_flag", active_loop=None, text=text,
+                                                    entities=[entity("body_part", "shin")]))
+    assert not slot_sets(events).get(s.RF_PENDING) and "utter_red_flag_first" not in responses(messages)
 
 
 def test_a_confirmed_opening_warning_sign_is_placed_by_the_groups_or_counts_for_the_most_urgent():
