@@ -313,3 +313,9 @@ def test_a_red_flag_is_a_report_whatever_the_intent_classifier_says(intent, text
     RedFlagIntent().process([message])
     assert message.get("intent")["name"] == expected
     assert any(r["name"] == intent for r in message.get("intent_ranking"))
+
+
+def test_a_leg_that_was_solid_in_the_balance_check_is_no_muscle_breakdown(nlp):
+    # seen by hand: "left was solid" next to "leg" asked the runner about dark urine
+    assert not [e for e in nlp.extract("right leg wobbled all over the place, left was solid, no pain")
+                if e["entity"] == "red_flag"]
