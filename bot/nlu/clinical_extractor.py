@@ -487,7 +487,8 @@ class ClinicalNLP:
                     variants.append(variant.replace("'s", ""))  # "runners knee" == "runner's knee"
             for variant in variants:
                 spec, gaps = [], []
-                for slot in variant.split():
+                words = variant.split()
+                for position, slot in enumerate(words):
                     if slot == "...":
                         for _ in range(RED_FLAG_GAP_MAX if label == RED_FLAG else GAP_MAX):
                             gaps.append(len(spec))
@@ -511,7 +512,7 @@ class ClinicalNLP:
                     else:
                         for t in self._tokens(slot):
                             spec.append({"NORM": t})
-                            if label == "body_part" and t in ("my", "the") and slot is not variant.split()[-1]:
+                            if label == "body_part" and t in ("my", "the") and position < len(words) - 1:
                                 # "front of my right hip", "outside of the left thigh"
                                 spec.append({"NORM": {"IN": list(SIDE_WORDS_IN_PLACES)}, "OP": "?"})
                 if not spec or all(s.get("OP") == "?" for s in spec):
