@@ -57,6 +57,12 @@ def correctable(message: "Message") -> bool:
     return any(e.get("entity") in CORRECTABLE and e.get("role") != NEGATED for e in message.entities)
 
 
+def is_correction(message: "Message") -> bool:
+    """Something an earlier answer could be changed to, and words of correcting ("sorry, I
+    meant my left"): only then does a message taken for "correct" change an answer."""
+    return correctable(message) and bool(CORRECTING.search(message.text.lower()))
+
+
 # A misread "start over" or "stop" throws answers away, so those too give way to a message
 # that answers the question asked ("no, it has not come again" is not a restart).
 WEAK_INTERRUPTIONS = {"out_of_scope", "greet", "thanks", "bot_challenge", "start_over", "stop", "goodbye"}
@@ -265,7 +271,7 @@ def read_message(
             # "No, running feels good actually", "Held 30 seconds on each leg, pretty steady
             # actually": nothing to change an earlier answer to, or no words of correcting,
             # so an answer to the question asked wins when there is one
-            message.intent == "correct" and not (correctable(message) and CORRECTING.search(message.text.lower())))
+            message.intent == "correct" and not is_correction(message))
         if not weak or requested_slot is None:
             return Reading(not_an_answer=True)
         if message.intent in ("start_over", "stop", "goodbye") and says_steering(message.text):

@@ -29,7 +29,7 @@ from actions import slots as s
 from actions.explain_why import why_response
 from actions.screening.glossary import define
 from actions.questions import CHECK_CHOICES, QUESTIONS, is_question, question
-from actions.reading import Message, correctable, read_message
+from actions.reading import Message, is_correction, read_message
 from actions.screen_state import answers_and_result, next_question, red_flag_groups
 from actions.wording import describe_all
 
@@ -88,7 +88,7 @@ class ValidateScreeningForm(FormValidationAction):
 
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         steering = intent in STEERING_INTENTS and not (
-            intent == "correct" and not correctable(Message.from_latest(tracker.latest_message)))
+            intent == "correct" and not is_correction(Message.from_latest(tracker.latest_message)))
         stalled = (reading.not_an_answer and not steering and is_question(requested)
                    and turns_on_question(tracker, requested) >= GIVE_UP_AFTER_MISSES)
         if reading.not_an_answer and not stalled:
