@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from actions import slots as s
 from actions.screening import vocabulary as v
@@ -36,8 +36,11 @@ STEERING_WORDS = re.compile(r"\b(stop|quit|cancel|exit|end this|end it|restart|s
                             r"not interested|leave it|"
                              r"from the top|begin again|bye|goodbye|leave|done for now|that'?s all)\b")
 # "had to stop", "made me stop": a report of what happened, not a request to end the chat.
+# "eases off once I stop", "it stops hurting", "stopped running for a week": the same.
 _REPORTED_STOP = re.compile(r"\b(?:had|has|needed|made me|forced|was going|wanted|couldn'?t|didn'?t|did)"
-                            r"\s+(?:to\s+)?stop\b")
+                            r"\s+(?:to\s+)?stop\b|\b(?:once|when|whenever|after|if|as soon as|until|till|til|before)"
+                            r"\s+(?:i|you|we)\s+stop\w*|\bstop\w*\s+(?:running|hurting|aching|for a|and walk)\b|"
+                            r"\b(?:it|pain|that|which|ache)\s+stops\b")
 # What a correction can change: a message without any of these corrects nothing.
 CORRECTABLE = ("body_part", "side", "timing", "number", "injury", "gait_sign", "check_fault", "effort")
 
@@ -277,15 +280,12 @@ def read_message(
         if message.intent in ("start_over", "stop", "goodbye") and says_steering(message.text):
             return Reading(not_an_answer=True)  # they said it in so many words
         as_answer = Message("inform", message.entities, message.text)
-        if not _answer_requested(as_answer, requested_slot, current, red_flag_groups):
-            if message.intent in ("start_over", "stop", "goodbye"):
-                # "I'm afraid I don't quite follow" read as stop: ending the screen on a guess
-                # throws the runner's answers away, so it is a miss, and the question comes again
-                from actions.questions import is_question, question
-
-                return Reading(problem_response=question(requested_slot).invalid
-                               if is_question(requested_slot) else "utter_rephrase")
+        if not _answer_requested(as_answer, requested_slot, current, red_flag_groups) \
+                and message.intent not in ("start_over", "stop", "goodbye"):
             return Reading(not_an_answer=True)
+        # "I'm afraid I don't quite follow", "it was a 9, had to stop" read as stop: ending the
+        # screen on a guess throws the runner's answers away, so it is read as an answer (a
+        # miss when it answers nothing, and the question comes again)
         message = as_answer
 
     reading = Reading()
@@ -300,10 +300,18 @@ def read_message(
     if requested_slot is not None:
         from actions.questions import is_question, question
 
-        answer = _answer_requested(message, requested_slot, current, red_flag_groups)
+        parts = check_parts(message, requested_slot, current)
+        answer = _answer_requested(parts.pop(requested_check(requested_slot), message), requested_slot,
+                                   current, red_flag_groups)
+        for choice, part in parts.items():  # "Balance: left wobbled. Donkey kicks: 8 each": read ahead
+            for slot, value in _part_report(choice, part, current, red_flag_groups).items():
+                answer.setdefault(slot, value)
         # A red flag volunteered in this message outranks "none" for its group.
         for slot, value in answer.items():
             if slot in reading.updates and slot in s.RED_FLAG_SLOTS:
+                # "yes, it throbs at night" to "pain of 7 or worse?": both red flags count
+                said = reading.updates[slot]
+                reading.updates[slot] = said + [x for x in value or [] if x not in said and x != s.NONE]
                 continue
             reading.updates[slot] = value
         check = question(requested_slot).check if is_question(requested_slot) else None
@@ -314,9 +322,22 @@ def read_message(
             # detail of the same check said here is kept, and this one is asked again.)
             reading.problem_response = question(requested_slot).invalid if is_question(requested_slot) else "utter_rephrase"
 
+    added = False
     for slot, value in _volunteered(message, requested_slot, {**current, **reading.updates}).items():
-        if slot not in reading.updates and current.get(slot) is None:
+        if slot in reading.updates:
+            continue
+        if current.get(slot) is None:
             reading.updates[slot] = value
+            added = True
+        elif slot in ADDITIVE_SLOTS and isinstance(value, list):
+            # "oh and runner's knee a few years back, forgot that one": one more, not instead
+            before = [x for x in current.get(slot) or [] if x not in (s.NONE, s.UNSURE, s.SKIPPED)]
+            more = [x for x in value if x not in before]
+            if more:
+                reading.updates[slot] = before + more
+                added = True
+    if added and reading.problem_response and requested_slot not in reading.updates:
+        reading.problem_response = None  # it told something else: noted, and the question comes again
     from actions.questions import fill_fine_reports
 
     reading.updates = fill_fine_reports(current, reading.updates)
@@ -398,13 +419,23 @@ def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> 
     answer = q.read(message, current, red_flag_groups)
     if answer:
         return answer
-    if slot in red_flag_groups and flags_of_other_groups(message, set(red_flag_groups[slot])):
+    own = set(red_flag_groups.get(slot, ()))
+    if slot in red_flag_groups and (flags_of_other_groups(message, own)
+                                    or [f for f in flags_from_facts(message, current) if f not in own]):
         return {}  # another group's red flag: recorded or confirmed there, and this group stays open
     if q.no_problem is not None and is_no_problem(message):
         return dict(q.no_problem)
+    if asks_something(message.text):
+        return {}  # "Is normal to feel the back in this exercise?" asks; it neither skips nor gives up
     if message.intent in ("not_sure", "skip") or _UNSURE.search(message.text.lower()):
         return q.give_up_updates(current, red_flag_groups)
     return {}
+
+
+def asks_something(text: str) -> bool:
+    """A question put to the bot: starts with a question word and ends with '?'."""
+    text = text.strip().lower()
+    return bool(_ASKING.match(text)) and text.endswith("?") and not _UNSURE.search(text)
 
 
 # ------------------------------------------------------------------ no-problem answers
@@ -438,6 +469,18 @@ def flags_of_other_groups(message: Message, own) -> List[str]:
     return [x for x in message.values("red_flag") + message.values("red_flag", role=UNCERTAIN) if x not in own]
 
 
+def flags_from_facts(message: Message, current) -> List[str]:
+    """Red flags the knowledge base derives from facts in this message rather than from red
+    flag words (a pain score of 9 is severe pain)."""
+    facts = unambiguous_answers(message)
+    if not facts:
+        return []
+    from actions.screen_state import answers_and_result  # the engine builds on this module
+
+    before = set(answers_and_result(current)[1].red_flags)
+    return [f for f in answers_and_result({**current, **facts})[1].red_flags if f not in before]
+
+
 def is_question_about(message: Message) -> bool:
     """"What mean 'warm' here, like hot to touch?": a red flag named in a question is asked
     about, not reported; it gets the confirm question."""
@@ -451,10 +494,11 @@ def read_red_flag_group(slot: str):
         asked_about = message.values("red_flag") + message.values("red_flag", role=UNCERTAIN)
         if is_question_about(message) and any(x in own for x in asked_about):
             return {}  # the confirm question answers it, and this group is asked again
-        named = message.values("red_flag", own)
+        derived = flags_from_facts(message, current)  # "it was a 9/10": severe pain
+        named = message.values("red_flag", own) + [f for f in derived if f in own]
         if named:
             return {slot: named}
-        elsewhere = flags_of_other_groups(message, own)
+        elsewhere = flags_of_other_groups(message, own) + [f for f in derived if f not in own]
         denies = intent == "deny" or yes_no == "no"
         if elsewhere:
             # Another group's red flag answers only its own group: this one is still open,
@@ -481,6 +525,9 @@ def read_red_flag_group(slot: str):
         return {}
     return read
 
+
+# Lists a later message adds to rather than replaces (a forgotten injury, another gait sign).
+ADDITIVE_SLOTS = (s.INJURIES, s.GAIT_SIGNS)
 
 # A "yes" longer than this at a group's question is a story, not a yes ("yes" buttons are one word).
 GROUP_YES_WORDS = 6
@@ -677,7 +724,7 @@ _SIDE_TROUBLE = re.compile(
     r"cav\w*|fell|lost|trouble|problem|issue|bad|poor|rubbish|terrible|awful|wonky|off|wrong|odd|"
     r"weird|strange|elsewhere|not right)\b")
 _EACH = re.compile(r"\b(each|both|either|every|all)\b")
-_DOING = re.compile(r"\b((?<!not )going(?! to)|here we go|starting now|i do now|doing it|doing them|doing this|trying it|try it now|i'?ll try|will try|"
+_DOING = re.compile(r"\b((?<!not )going(?! to)|(?<!not )done|did (?:it|them|that|those)|already did|finished|here we go|starting now|i do now|doing it|doing them|doing this|trying it|try it now|i'?ll try|will try|"
                     r"trying now|give it a go|giving it a go|here goes|on it|let me try|can do|i'?ll do|"
                     r"will do|going to try|gonna try|about to try|let'?s do)\b")
 _SKIPPING = re.compile(r"\b(skip|skipping|pass|not now|later|no room|rather not|no thanks|next one|not today|"
@@ -848,6 +895,63 @@ def read_donkey(slot: str):
     return read
 
 
+# A self-check named in a report ("Squeeze: ... Balance: ... Donkey kicks: ..."); "kick in" is
+# a muscle switching on, not the donkey kick.
+_CHECK_NAMES = {
+    s.ACTIVATION_CHOICE: re.compile(r"\b(squeez\w*|activation)\b"),
+    s.BALANCE_CHOICE: re.compile(r"\b(balanc\w*|knee[- ]drive|single[- ]leg|one[- ]leg(?:ged)? (?:stand|balance))\b"),
+    s.DONKEY_CHOICE: re.compile(r"\b(donkey\w*|kicks?\b(?! in\b))"),
+}
+
+
+def requested_check(requested_slot: Optional[str]) -> Optional[str]:
+    from actions.questions import is_question, question
+
+    return question(requested_slot).check if is_question(requested_slot) else None
+
+
+def check_parts(message: Message, requested_slot: Optional[str], current) -> Dict[Optional[str], Message]:
+    """At a self-check's question, the parts of a message about self-checks not offered yet,
+    each as a message of its own (other text blanked, so entity offsets hold), and the part
+    about the check being asked. Empty when the message names no other check."""
+    own = requested_check(requested_slot)
+    if own is None or message.text.startswith("/"):
+        return {}
+    text = message.text.lower()
+    marks = sorted((m.start(), choice) for choice, rx in _CHECK_NAMES.items() for m in rx.finditer(text)
+                   if choice == own or current.get(choice) is None)
+    spans: Dict[Optional[str], List[Tuple[int, int]]] = {own: [(0, marks[0][0] if marks else len(text))]}
+    for i, (start, choice) in enumerate(marks):
+        end = marks[i + 1][0] if i + 1 < len(marks) else len(text)
+        spans.setdefault(choice, []).append((start, end))
+    if set(spans) == {own}:
+        return {}
+    return {choice: _only(message, ranges) for choice, ranges in spans.items()}
+
+
+def _only(message: Message, ranges: List[Tuple[int, int]]) -> Message:
+    def kept(i: int) -> bool:
+        return any(a <= i < b for a, b in ranges)
+
+    text = "".join(c if kept(i) else " " for i, c in enumerate(message.text))
+    entities = [e for e in message.entities if "start" in e and kept(e["start"])]
+    return Message("inform", entities, text)
+
+
+def _part_report(choice: str, part: Message, current, red_flag_groups) -> Dict[str, Any]:
+    """What the part of a message about a check not offered yet tells: how it went, or that
+    it was skipped."""
+    from actions.questions import question, report_of
+
+    report = report_of(choice)
+    updates = question(report).read(part, current, red_flag_groups)
+    if report in updates:
+        return {choice: s.DO_NOW, **updates}
+    if question(choice).read(part, current, red_flag_groups).get(choice) == s.SKIP:
+        return {choice: s.SKIP}
+    return {}
+
+
 def _with_report(slot, choice, report, updates, message: Message, current) -> Dict[str, Any]:
     """Adds what a message means for the check as a whole: done or skipped, and whether
     the report was a no-problem one."""
@@ -855,12 +959,13 @@ def _with_report(slot, choice, report, updates, message: Message, current) -> Di
     text = message.text.lower()
     # "Ok, I'm next to the kitchen counter, going." read as skip: words of agreeing and
     # none of skipping outweigh the classifier
-    if slot == choice and _ASKING.match(text) and text.rstrip().endswith("?") and not _SKIPPING.search(text):
+    if slot == choice and asks_something(text) and not _SKIPPING.search(text):
         return {}  # "Is normal to feel the back in this exercise?": a question, not a skip
     doing = bool(_DOING.search(text)) or (
         slot == choice and bool(_AGREE.search(text)) and not _SKIPPING.search(text) and yes_no_from(message) != "no")
-    if (intent == "skip" and not doing) or _SKIPPING.search(text) and not doing \
-            or (intent == "deny" and slot == choice and not updates and not doing):
+    # "My back is arching, I cannot stop it. I did 6 in each leg": a report, whatever its words
+    if not updates and ((intent == "skip" and not doing) or _SKIPPING.search(text) and not doing
+                        or (intent == "deny" and slot == choice and not doing)):
         return {choice: s.SKIP}
     fine = not updates and is_no_problem(message)
     if slot == choice:
@@ -884,7 +989,7 @@ def _with_report(slot, choice, report, updates, message: Message, current) -> Di
 
 
 _PAIN_CUE = re.compile(
-    r"\b(hurt\w*|pain\w*|sore\w*|ach\w*|tight\w*|niggl\w*|twing\w*|stiff\w*|injur\w*|killing|"
+    r"\b(bug\w*|hurt\w*|pain\w*|sore\w*|ach\w*|tight\w*|niggl\w*|twing\w*|stiff\w*|injur\w*|killing|"
     r"throb\w*|burn\w*|tender|swell\w*|swollen|bother\w*|problem\w*|issue\w*|agony|strain\w*|pulled|"
     r"tweak\w*|flar\w*|grumbl\w*|complain\w*|play\w* up|acting up|bad|dodgy|wonky|kills|sharp|dull)\b")
 
@@ -930,7 +1035,7 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
     from actions.questions import SELF_CHECK_SLOTS
 
     _CHECK_STAGE = set(SELF_CHECK_SLOTS)
-    if message.intent not in ("inform", "report_red_flag", "start_screening", "affirm", "deny",
+    if message.intent not in ("inform", "report_red_flag", "start_screening", "affirm", "deny", "not_sure",
                               "nlu_fallback", None):
         return {}
     updates: Dict[str, Any] = {}

@@ -20,6 +20,21 @@ GAIT_WORDS = {
 }
 
 
+# Self-checks, as a confirmation names them when a runner reports one before it is offered.
+CHECK_NAMES = {"glute squeeze": s.ACTIVATION_CHOICE, "one-leg balance": s.BALANCE_CHOICE,
+               "donkey kicks": s.DONKEY_CHOICE}
+CHECK_REPORTS = {s.ACTIVATION_REPORT: s.ACTIVATION_CHOICE, s.BALANCE_REPORT: s.BALANCE_CHOICE,
+                 s.DONKEY_REPORT: s.DONKEY_CHOICE}
+
+
+def _check_description(slot: str, value: Any) -> str:
+    choice = CHECK_REPORTS.get(slot, slot)
+    name = next(n for n, c in CHECK_NAMES.items() if c == choice)
+    if slot == choice:
+        return f"that you're skipping the {name}" if value == s.SKIP else ""
+    return f"that the {name} went fine" if value == s.FINE else f"how the {name} went"
+
+
 def describe(slot: str, value: Any, slot_values: Dict[str, Any]) -> str:
     """One phrase for one answer, or '' when it needs no confirmation."""
     if value is None:
@@ -47,6 +62,8 @@ def describe(slot: str, value: Any, slot_values: Dict[str, Any]) -> str:
         known = {f.id: f.label for f in kb.red_flags}
         labels = [known[x].lower() for x in value if x in known]
         return f"the safety sign you mentioned ({join_words(labels)})" if labels else ""
+    if slot in CHECK_NAMES.values() or slot in CHECK_REPORTS:
+        return _check_description(slot, value)
     if slot == s.RUNNING_EFFORT:
         return {"yes": "running feels harder than it should", "no": "running feels normal"}.get(value, "")
     return ""

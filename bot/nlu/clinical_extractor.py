@@ -230,6 +230,53 @@ BARE_TIMING = {"during", "after"}
 BARE_TIMING_NEXT = {"", "and", "or", "too", "as", "&", "/", ",", ".", "!", "?", "mostly", "mainly"}
 
 
+def _stems(word: str) -> List[str]:
+    """What an inflected word may come from: "twinged" twinge, "tripped" trip."""
+    out = []
+    for suffix in ("ing", "ed", "es", "s", "d"):
+        stem = word[:-len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3:
+            out += [stem, stem + "e"] + ([stem[:-1]] if stem[-1] == stem[-2] else [])
+    return out
+
+
+_FINE_WORDS = {"fine", "normal", "ok", "okay", "good", "grand", "alright", "great", "perfect", "unaffected"}
+_LINKS = {"'s", "is", "was", "are", "were", "feels", "felt", "seems", "been", "has", "totally", "completely",
+          "perfectly", "all", "absolutely", "100", "%"}
+
+
+_CONDITIONS = {"when", "while", "whilst", "until", "unless", "except", "apart", "if", "at", "sitting", "lying",
+               "but", "till", "til", "on", "in", "most", "mostly", "until", "once", "before"}
+
+
+def _fine_after(lowers: List[str], end: int) -> bool:
+    """A cue followed by good news ("breathing fine", "my breathing's normal"): not a cue."""
+    if lowers[end - 1] in ("beyond", "than", "not", "above", "past", "outside", "worse", "unlike"):
+        return False  # "way beyond normal DOMS"
+    i = end
+    while i < len(lowers) and i - end < 3 and lowers[i] in _LINKS:
+        i += 1
+    if i >= len(lowers) or lowers[i] not in _FINE_WORDS:
+        return False
+    # "groin is fine when I'm sitting": good news only some of the time is no good news
+    return not any(w in _CONDITIONS for w in lowers[i + 1:i + 3])
+
+
+def _forms(stem: str) -> Set[str]:
+    return {stem + ending for ending in ("", "s", "es", "d", "ed", "ing", stem[-1] + "ed", stem[-1] + "ing")} \
+        | {stem[:-1] + "ing"}
+
+
+def _regular_forms(stem: str) -> Set[str]:
+    """The spellings of a common word's endings: "hope" hoping, "stop" stopped (not "stoped")."""
+    if stem.endswith("e"):
+        return {stem, stem + "s", stem + "d", stem[:-1] + "ing"}
+    vowels = "aeiou"
+    if 3 <= len(stem) <= 4 and stem[-1] not in vowels + "wxy" and stem[-2] in vowels and stem[-3] not in vowels:
+        return {stem, stem + "s", stem + stem[-1] + "ed", stem + stem[-1] + "ing"}
+    return {stem, stem + "s", stem + "es", stem + "ed", stem + "ing"}
+
+
 def base_norm(text: str) -> str:
     """Case, apostrophes, contractions and a plural -s folded away."""
     t = text.lower().replace("\u2019", "'").replace("\u2018", "'")
@@ -335,6 +382,9 @@ TRUE_PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|agony|wince|kil
 # "an 8/10 effort", "I'd rate the race a 9 out of 10": a score of something else than pain
 EFFORT_SCORE = re.compile(r"\b(effort|rpe|exertion)\b|\brat(?:e|ed|ing) (?:the|my|that|this|today'?s) "
                           r"(?:race|run|session|course|event|workout|parkrun|marathon|tempo)\b")
+# "8 each side", "10 reps", "held 30 seconds": a count or a time, not a pain score
+COUNT_AFTER = re.compile(r"^\s*(?:each|on each|per|a side|on both|both|reps?|lifts?|kicks?|times|x\b|goes|"
+                         r"good ones|seconds|secs?\b|s\b|min|mins|minutes|km|k\b|miles?|hours?|hrs?|weeks?|days?)")
 PAIN_CONTEXT = re.compile(
     r"\b(?:pain|painful|hurts?|hurting|sore|soreness|rate|rated|rating|severity|level|score|"
     r"ache|aches|aching|scale)\b[^.!?\d]{0,35}$"
@@ -407,7 +457,7 @@ class ClinicalNLP:
                         elif label == RED_FLAG and len(norm) == 5 and norm.isalpha():
                             short_words.add(norm)
         for _, combo in self.lexicon.ask_to_check:  # "swolen" is a cue too
-            for word in re.split(r"[\s|+]+", combo):
+            for word in re.split(r"[\s|+]+", re.sub(r"\s+~\d+\s*$", "", combo)):
                 if word and not word.endswith("*"):
                     for norm in self._tokens(word):
                         self.known.add(norm)
@@ -427,11 +477,19 @@ class ClinicalNLP:
         from bot.nlu.input_guard import ENGLISH_WORDS  # real words are never "corrected"
 
         # ("cancel" is not "cancer", "screening" not "screaming")
-        self.protected = {base_norm(w) for w in ENGLISH_WORDS} | _dictionary_words()
+        self.common = {base_norm(w) for w in ENGLISH_WORDS}
+        self.protected = self.common | _dictionary_words()
 
     def _correct(self, norm: str) -> str:
+        if norm.isalpha() and re.search(r"(.)\1\1", norm):  # "kneee", "shinnn", "sooo"
+            for squeezed in (re.sub(r"(.)\1+", r"\1\1", norm), re.sub(r"(.)\1+", r"\1", norm)):
+                if squeezed in self.known or squeezed in self.protected:
+                    return squeezed
+            norm = re.sub(r"(.)\1+", r"\1\1", norm)
         if len(norm) < 5 or not norm.isalpha() or norm in self.known or norm in self.protected:
             return norm
+        if any(norm in _regular_forms(stem) for stem in _stems(norm) if stem in self.common):
+            return norm  # "hoping" is a form of "hope", not a typo of "hopping"
         if len(norm) == 5:
             found = {w for d in _deletes(norm, 1) for w in self.typo_index.get(d, ())
                      if w in self.short_typo_words and _damerau(norm, w) == 1}
@@ -446,7 +504,13 @@ class ClinicalNLP:
         if not best:
             return norm
         # Ties go to the word used in most phrases (the proper spelling), then alphabetically.
-        return min(best[min(best)], key=lambda w: (-self.word_counts[w], w))
+        word = min(best[min(best)], key=lambda w: (-self.word_counts[w], w))
+        # "twinged", "numbed", "tripped" are real words with an ending the dictionary does not
+        # list: not typos of "twanged", "number", "tipped" ("tingled" may still be "tingle")
+        stems = [stem for stem in _stems(norm) if stem in self.protected]
+        if stems and not any(word in _forms(stem) for stem in stems):
+            return norm
+        return word
 
     def _expand(self, phrase: str, entry: str) -> List[str]:
         """The plain variants of a phrase: "(can't feel|no feeling) ... bum" is two phrases,
@@ -526,8 +590,12 @@ class ClinicalNLP:
     def _build_checks(self) -> None:
         """`ask_to_check` cue sets: per red flag, lists of alternatives (token tuples; a
         final "*" makes the last word a prefix) that must all occur in one message."""
-        self.checks: List[Tuple[str, List[List[Tuple[Tuple[str, ...], bool]]]]] = []
+        self.checks: List[Tuple[str, List[List[Tuple[Tuple[str, ...], bool]]], Optional[int]]] = []
         for flag, combo in self.lexicon.ask_to_check:
+            window = None
+            found = re.search(r"\s+~(\d+)\s*$", combo)
+            if found:  # "pee + can't ~8": the cues at most 8 words apart
+                window, combo = int(found.group(1)), combo[:found.start()]
             cue_sets = []
             for part in combo.split(" + "):
                 alts = []
@@ -540,7 +608,7 @@ class ClinicalNLP:
                         tokens = tokens[:-1] + (raw[-1].lower_,)
                     alts.append((tokens, prefix))
                 cue_sets.append(alts)
-            self.checks.append((flag, cue_sets))
+            self.checks.append((flag, cue_sets, window))
 
     @staticmethod
     def _cue_spans(norms: List[str], lowers: List[str], alts) -> List[Tuple[int, int]]:
@@ -567,7 +635,7 @@ class ClinicalNLP:
         there (a negation that is itself one of the cues, "can't" + "walk", denies nothing)."""
         found: Dict[str, Tuple[int, int]] = {}
         norms, lowers = [t.norm_ for t in doc], [t.lower_ for t in doc]  # once per message
-        for flag, cue_sets in self.checks:
+        for flag, cue_sets, window in self.checks:
             if flag in read or flag in found:
                 continue
             level = self.urgency.get(flag, 99)
@@ -577,14 +645,16 @@ class ClinicalNLP:
             if not all(spans):
                 continue
             own = {i for group in spans for sp in group for i in range(*sp)}
-            places = []
-            for group in spans:
-                free = [sp for sp in group if not denied_at(sp[0], own)]
-                if not free:
+            free = [[sp for sp in group if not denied_at(sp[0], own) and not _fine_after(lowers, sp[1])]
+                    for group in spans]
+            if not all(free):
+                continue
+            for anchor in free[0]:
+                places = [anchor] + [min(group, key=lambda sp: abs(sp[0] - anchor[0])) for group in free[1:]]
+                start, end = min(p[0] for p in places), max(p[1] for p in places)
+                if window is None or end - start <= window + 1:
+                    found[flag] = (start, end)
                     break
-                places.append(free[0])
-            else:
-                found[flag] = (min(p[0] for p in places), max(p[1] for p in places))
         return [(flag, start, end) for flag, (start, end) in found.items()]
 
     def _high_score_check(self, text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -598,7 +668,8 @@ class ClinicalNLP:
             return []
         for e in entities:
             if e["entity"] == "number" and not e.get("role") and 7 <= e["value"] <= 10 and not (
-                    EFFORT_SCORE.search(text.lower()[max(0, e["start"] - 40):e["end"] + 12])):
+                    EFFORT_SCORE.search(text.lower()[max(0, e["start"] - 40):e["end"] + 12])) \
+                    and not COUNT_AFTER.match(text.lower()[e["end"]:]):
                 return [{"entity": RED_FLAG, "start": e["start"], "end": e["end"], "value": SEVERE_PAIN,
                          "confidence_entity": 1.0, "role": UNCERTAIN}]
         return []

@@ -319,3 +319,53 @@ def test_a_leg_that_was_solid_in_the_balance_check_is_no_muscle_breakdown(nlp):
     # seen by hand: "left was solid" next to "leg" asked the runner about dark urine
     assert not [e for e in nlp.extract("right leg wobbled all over the place, left was solid, no pain")
                 if e["entity"] == "red_flag"]
+
+
+@pytest.mark.parametrize("text, flag", [
+    # "breathing fine" is good news about the breathing: no clot to confirm
+    ("my calf's been a bit swollen since the flight, no pain, no redness, breathing fine", "clot_in_lung"),
+    ("right calf puffy and warm since the drive. My breathing's normal.", "clot_in_lung"),
+    # cues far apart in a long story are not one red flag (the bladder cues must sit close)
+    ("my thighs are so painful I can't bend my knees, way worse than any DOMS, and my urine looks like cola",
+     "saddle_numbness_or_bladder"),
+    # a count is no pain score; "hot to touch" is a joint, not the weather
+    ("it hurt a bit on the outside of my hip. Donkey kicks: 8 each side", "severe_pain"),
+    ("my right knee is red and hot to touch, and I've been shivery all day", "heat_or_fluid_illness"),
+    # real words with an ending are not typos of red-flag words
+    ("hey, hoping to sort out some hamstring stuff", "cannot_bear_weight"),
+    ("since my back twinged on a run my big toe feels dead", "achilles_rupture"),
+    ("my pee went dark brown after the ultra", "chest_symptoms"),
+])
+def test_checks_stay_quiet_on_good_news_far_cues_counts_and_real_words(nlp, text, flag):
+    assert flag not in {f for f, _ in red_flags(nlp, text)}
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("cant feel my privates properly since yest", "saddle_numbness_or_bladder"),
+    ("went to pee this morning and nothing would come for ages, back's been sore", "saddle_numbness_or_bladder"),
+    ("pushing off for the sprint it felt like someone booted me in the back of the ankle", "achilles_rupture"),
+    ("only got a couple of steps to the bathroom before I had to sit down", "cannot_bear_weight"),
+    ("my legs went from under me at mile 24 and I ended up on the ground", "heat_or_fluid_illness"),
+    ("groin is fine when I'm sitting, it's only when I stand on that leg that it hurts",
+     "groin_pain_weight_bearing"),
+])
+def test_everyday_words_of_batch_5_red_flags_are_read_or_confirmed(nlp, text, flag):
+    assert flag in {f for f, role in red_flags(nlp, text) if role != "negated"}
+
+
+@pytest.mark.parametrize("text", [
+    "My friend passed out at the finish of the half. I was fine, only here about my knee.",
+    "My pacing totally collapsed in the second half",
+    "My heart skipped a beat when I saw my name on the results board",
+    "I'm numb to 5am alarms now lol",
+    "Haven't had a proper rest period in three months",
+    "Popped a blister on the back of my heel",
+    "legs were ded by mile 20 lol, shuffled it in",
+])
+def test_figures_of_speech_and_other_peoples_events_are_no_red_flags(nlp, text):
+    assert not {f for f, role in red_flags(nlp, text) if role != "negated"}
+
+
+@pytest.mark.parametrize("text, part", [("left kneee mostly", "knee"), ("my shinnnn hurts", "shin")])
+def test_stretched_letters_are_read(nlp, text, part):
+    assert ("body_part", part, None) in found(nlp, text)

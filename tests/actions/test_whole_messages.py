@@ -1,0 +1,103 @@
+"""Everything a message holds is kept, wherever it is said: a report of checks not offered
+yet, a forgotten injury, a pain score at a safety question, a question that is no skip, and
+"once I stop" that is no request to stop. Messages go through the real extractor and the
+form's validation action, as over the servers."""
+
+import pytest
+
+from actions import slots as s
+from actions.screening_form import ValidateScreeningForm
+from bot.nlu.clinical_extractor import build_nlp
+from tests.actions.helpers import ALL_CLEAR, responses, run, slot_sets, texts, tracker
+
+FORM = ValidateScreeningForm()
+BEFORE_CHECKS = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["after_runs"],
+                 s.PAIN_SEVERITY: 4, s.RUNNING_EFFORT: "no", s.INJURIES: [s.NONE], s.SITTING_HOURS: 5,
+                 s.GAIT_SIGNS: [s.NONE]}
+
+
+def turn(text, requested, slots=None, intent="inform"):
+    events, messages = run(FORM, tracker(slots or {}, intent, build_nlp().extract(text), text,
+                                         requested_slot=requested))
+    return slot_sets(events), messages
+
+
+def test_a_report_of_all_three_checks_at_the_first_fills_all_three():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.DO_NOW}
+    updates, messages = turn(
+        "Done all three, I read ahead. Squeeze: left took a second longer to switch on and I felt it in the "
+        "back of my left thigh. Balance: right leg was fine for 30, on the left I wobbled all over and my hip "
+        "dropped, and it hurt on the outside of my left hip. Donkey kicks: 8 each side, no problem.",
+        s.ACTIVATION_REPORT, slots)
+    assert updates[s.ACTIVATION_HARDER_SIDE] == "left" and updates[s.ACTIVATION_FELT_WHERE] == ["hamstring"]
+    assert updates[s.BALANCE_CHOICE] == s.DO_NOW and updates[s.BALANCE_PROBLEM_SIDE] == "left"
+    assert updates[s.BALANCE_HIP_PAIN] == "yes"
+    assert updates[s.DONKEY_CHOICE] == s.DO_NOW
+    assert updates[s.DONKEY_REPS_LEFT] == 8 and updates[s.DONKEY_REPS_RIGHT] == 8
+    assert "one-leg balance" in texts(messages) and "donkey kicks" in texts(messages)  # said back
+    assert updates[s.REQUESTED_SLOT] == s.DONKEY_FAULTS  # only what the report left out
+
+
+def test_a_muscle_kicking_in_is_not_the_donkey_kick():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.DO_NOW}
+    updates, _ = turn("the right took ages to kick in, felt it in my glutes", s.ACTIVATION_REPORT, slots)
+    assert updates[s.ACTIVATION_HARDER_SIDE] == "right"
+    assert s.DONKEY_CHOICE not in updates
+
+
+@pytest.mark.parametrize("text", ["done, see above", "already did it", "did them earlier"])
+def test_done_at_try_it_now_means_it_was_done(text):
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.SKIP}
+    updates, _ = turn(text, s.DONKEY_CHOICE, slots)
+    assert updates[s.DONKEY_CHOICE] == s.DO_NOW
+
+
+def test_a_question_at_try_it_now_is_not_a_skip_even_when_the_classifier_says_skip():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.SKIP}
+    updates, _ = turn("Is normal to feel the back in this exercise?", s.DONKEY_CHOICE, slots, intent="skip")
+    assert updates.get(s.DONKEY_CHOICE) is None
+    assert updates[s.REQUESTED_SLOT] == s.DONKEY_CHOICE
+
+
+def test_a_forgotten_injury_is_added_and_the_question_comes_again_without_an_error():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: [], s.NO_PAIN: True, s.RUNNING_EFFORT: "no", s.INJURIES: ["shin_splints"]}
+    updates, messages = turn("oh and runner's knee a few years back, forgot that one", s.INJURY_RECURRING, slots)
+    assert updates[s.INJURIES] == ["shin_splints", "patellofemoral_pain"]
+    assert "utter_invalid_yes_no" not in responses(messages)
+    assert "runner's knee" in texts(messages).lower()
+    assert updates[s.REQUESTED_SLOT] == s.INJURY_RECURRING
+
+
+@pytest.mark.parametrize("intent", ["inform", "stop", "not_sure"])
+def test_a_pain_score_of_9_at_the_emergency_question_is_kept_and_is_no_emergency(intent):
+    updates, _ = turn("IT band pain was a 9/10 on saturdays long run, had to stop n get a taxi",
+                      s.RF_EMERGENCY, {}, intent=intent)
+    assert updates[s.PAIN_SEVERITY] == 9
+    assert updates.get(s.RF_EMERGENCY) is None and not updates.get(s.RF_PENDING)
+    assert updates[s.REQUESTED_SLOT] == s.RF_EMERGENCY  # asked again; the severe pain waits in its group
+
+
+def test_a_pain_score_of_8_at_its_own_group_is_that_groups_red_flag():
+    slots = {s.RF_EMERGENCY: [s.NONE], s.RF_URGENT_CARE: [s.NONE]}
+    updates, _ = turn("only my hamstring, but it's an 8 out of 10 when I try to run", s.RF_SEE_CLINICIAN, slots)
+    assert updates[s.RF_SEE_CLINICIAN] == ["severe_pain"]
+
+
+def test_yes_to_a_confirm_that_names_another_red_flag_records_both():
+    slots = {s.RF_PENDING: ["severe_pain"], s.PAIN_AREAS: ["shin"]}
+    updates, _ = turn("yes, it throbs at night", s.RF_CONFIRM, slots, intent="affirm")
+    assert set(updates[s.RF_SEE_CLINICIAN]) == {"severe_pain", "bone_stress_signs"}
+
+
+def test_once_i_stop_is_a_timing_not_a_request_to_stop():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["ankle"], s.PAIN_SIDE: "right"}
+    updates, _ = turn("during runs, it eases off once I stop", s.PAIN_TIMING, slots, intent="stop")
+    assert updates[s.PAIN_TIMING] == ["during_runs"]
+
+
+def test_a_report_with_cannot_in_it_is_a_report_not_a_skip():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.SKIP, s.DONKEY_CHOICE: s.DO_NOW}
+    updates, _ = turn("My back is arching when I lift the leg, I cannot stop it. I did 6 in each leg.",
+                      s.DONKEY_REPORT, slots, intent="skip")
+    assert updates.get(s.DONKEY_CHOICE, s.DO_NOW) == s.DO_NOW and updates[s.DONKEY_REPORT] == s.TOLD
+    assert updates[s.DONKEY_FAULTS] == ["back_arched"] and updates[s.DONKEY_REPS_LEFT] == 6
