@@ -281,8 +281,8 @@ def read_message(
             return Reading(not_an_answer=True)  # they said it in so many words
         as_answer = Message("inform", message.entities, message.text)
         if not _answer_requested(as_answer, requested_slot, current, red_flag_groups) \
-                and message.intent not in ("start_over", "stop", "goodbye"):
-            return Reading(not_an_answer=True)
+                and message.intent not in ("start_over", "stop", "goodbye") and not unambiguous_answers(message):
+            return Reading(not_an_answer=True)  # (a message with facts in it is read whatever its intent)
         # "I'm afraid I don't quite follow", "it was a 9, had to stop" read as stop: ending the
         # screen on a guess throws the runner's answers away, so it is read as an answer (a
         # miss when it answers nothing, and the question comes again)

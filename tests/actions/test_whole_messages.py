@@ -68,7 +68,7 @@ def test_a_forgotten_injury_is_added_and_the_question_comes_again_without_an_err
     assert updates[s.REQUESTED_SLOT] == s.INJURY_RECURRING
 
 
-@pytest.mark.parametrize("intent", ["inform", "stop", "not_sure"])
+@pytest.mark.parametrize("intent", ["inform", "stop", "not_sure", "out_of_scope"])
 def test_a_pain_score_of_9_at_the_emergency_question_is_kept_and_is_no_emergency(intent):
     updates, _ = turn("IT band pain was a 9/10 on saturdays long run, had to stop n get a taxi",
                       s.RF_EMERGENCY, {}, intent=intent)
