@@ -296,6 +296,8 @@ def read_message(
     elif requested_slot is None and message.intent in ("start_screening", "affirm") \
             and consent_from_text(message.text) is not None:  # "start, and you can keep it"
         reading.updates[s.STORE_CONSENT] = consent_from_text(message.text)
+    elif requested_slot in s.RED_FLAG_SLOTS and is_welcome_choice(message):
+        reading.updates[s.STORE_CONSENT] = consent_from_text(message.text)
 
     if requested_slot is not None:
         from actions.questions import is_question, question
@@ -336,6 +338,7 @@ def read_message(
             if more:
                 reading.updates[slot] = before + more
                 added = True
+    added = added or (requested_slot in s.RED_FLAG_SLOTS and s.STORE_CONSENT in reading.updates)
     if added and reading.problem_response and requested_slot not in reading.updates:
         reading.problem_response = None  # it told something else: noted, and the question comes again
     from actions.questions import fill_fine_reports
@@ -420,6 +423,8 @@ def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> 
     if answer:
         return answer
     own = set(red_flag_groups.get(slot, ()))
+    if slot in red_flag_groups and is_welcome_choice(message):
+        return {}
     if slot in red_flag_groups and (flags_of_other_groups(message, own)
                                     or [f for f in flags_from_facts(message, current) if f not in own]):
         return {}  # another group's red flag: recorded or confirmed there, and this group stays open
@@ -487,8 +492,19 @@ def is_question_about(message: Message) -> bool:
     return message.intent in QUESTION_INTENTS or message.text.strip().endswith("?")
 
 
+def is_welcome_choice(message: Message) -> bool:
+    """"start, keep nothing" typed after the safety questions came up: the welcome's choice,
+    not an answer to them (its "nothing" is no "none of these")."""
+    text = message.text.lower()
+    return len(text.split()) <= 8 and bool(re.search(r"\b(start|begin|go ahead|let'?s go)\b", text)) \
+        and consent_from_text(text) is not None \
+        and not any(e.get("entity") == "red_flag" for e in message.entities)
+
+
 def read_red_flag_group(slot: str):
     def read(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+        if is_welcome_choice(message):
+            return {}
         intent, yes_no = message.intent, yes_no_from(message)
         own = set(red_flag_groups.get(slot, ()))
         asked_about = message.values("red_flag") + message.values("red_flag", role=UNCERTAIN)

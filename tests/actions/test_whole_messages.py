@@ -101,3 +101,16 @@ def test_a_report_with_cannot_in_it_is_a_report_not_a_skip():
                       s.DONKEY_REPORT, slots, intent="skip")
     assert updates.get(s.DONKEY_CHOICE, s.DO_NOW) == s.DO_NOW and updates[s.DONKEY_REPORT] == s.TOLD
     assert updates[s.DONKEY_FAULTS] == ["back_arched"] and updates[s.DONKEY_REPS_LEFT] == 6
+
+
+@pytest.mark.parametrize("text, keep", [("start, keep nothing", False), ("ok start and keep my answers", True)])
+def test_the_welcome_choice_typed_at_a_safety_question_is_no_none_of_these(text, keep):
+    updates, messages = turn(text, s.RF_EMERGENCY, {}, intent="start_screening")
+    assert updates.get(s.RF_EMERGENCY) is None and updates[s.STORE_CONSENT] is keep
+    assert updates[s.REQUESTED_SLOT] == s.RF_EMERGENCY
+    assert "utter_invalid_red_flag" not in responses(messages)
+
+
+def test_keep_in_a_story_at_a_safety_question_is_no_welcome_choice():
+    updates, _ = turn("I keep going dizzy and I had to start walking", s.RF_EMERGENCY, {})
+    assert s.STORE_CONSENT not in updates
