@@ -316,7 +316,7 @@ def read_message(
                 reading.updates[slot] = said + [x for x in value or [] if x not in said and x != s.NONE]
                 continue
             reading.updates[slot] = value
-        check = question(requested_slot).check if is_question(requested_slot) else None
+        check = requested_check(requested_slot)
         answered = requested_slot in reading.updates or (check and reading.updates.get(check) == s.SKIP)
         if not answered and not safety and s.RF_PENDING not in answer:
             # (A red flag of another group said here is recorded and confirmed instead; the
@@ -419,14 +419,12 @@ def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> 
     from actions.questions import question  # the registry builds on the readers below
 
     q = question(slot)
+    if slot in red_flag_groups and is_welcome_choice(message):
+        return {}  # its "nothing" is no "none of these"
     answer = q.read(message, current, red_flag_groups)
     if answer:
         return answer
-    own = set(red_flag_groups.get(slot, ()))
-    if slot in red_flag_groups and is_welcome_choice(message):
-        return {}
-    if slot in red_flag_groups and (flags_of_other_groups(message, own)
-                                    or [f for f in flags_from_facts(message, current) if f not in own]):
+    if slot in red_flag_groups and flags_of_other_groups(message, set(red_flag_groups[slot]), current):
         return {}  # another group's red flag: recorded or confirmed there, and this group stays open
     if q.no_problem is not None and is_no_problem(message):
         return dict(q.no_problem)
@@ -469,9 +467,12 @@ def is_no_problem(message: Message, max_words: int = 12) -> bool:
 
 
 # ------------------------------------------------------------------ red flags
-def flags_of_other_groups(message: Message, own) -> List[str]:
-    """Red flags said or to be confirmed in this message that the group `own` does not ask."""
-    return [x for x in message.values("red_flag") + message.values("red_flag", role=UNCERTAIN) if x not in own]
+def flags_of_other_groups(message: Message, own, current, derived: Optional[List[str]] = None) -> List[str]:
+    """Red flags said, to be confirmed or derived from facts (`derived`, computed when not
+    given) in this message that the group `own` does not ask."""
+    derived = flags_from_facts(message, current) if derived is None else derived
+    said = message.values("red_flag") + message.values("red_flag", role=UNCERTAIN)
+    return [x for x in said + derived if x not in own]
 
 
 def flags_from_facts(message: Message, current) -> List[str]:
@@ -503,8 +504,6 @@ def is_welcome_choice(message: Message) -> bool:
 
 def read_red_flag_group(slot: str):
     def read(message: Message, current, red_flag_groups) -> Dict[str, Any]:
-        if is_welcome_choice(message):
-            return {}
         intent, yes_no = message.intent, yes_no_from(message)
         own = set(red_flag_groups.get(slot, ()))
         asked_about = message.values("red_flag") + message.values("red_flag", role=UNCERTAIN)
@@ -514,7 +513,7 @@ def read_red_flag_group(slot: str):
         named = message.values("red_flag", own) + [f for f in derived if f in own]
         if named:
             return {slot: named}
-        elsewhere = flags_of_other_groups(message, own) + [f for f in derived if f not in own]
+        elsewhere = flags_of_other_groups(message, own, current, derived)
         denies = intent == "deny" or yes_no == "no"
         if elsewhere:
             # Another group's red flag answers only its own group: this one is still open,

@@ -6,7 +6,7 @@ the result texts, so a body part or an injury is named the same way everywhere.
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from actions import slots as s
 from actions.screening.wording import (
@@ -21,17 +21,20 @@ GAIT_WORDS = {
 
 
 # Self-checks, as a confirmation names them when a runner reports one before it is offered.
-CHECK_NAMES = {"glute squeeze": s.ACTIVATION_CHOICE, "one-leg balance": s.BALANCE_CHOICE,
-               "donkey kicks": s.DONKEY_CHOICE}
-CHECK_REPORTS = {s.ACTIVATION_REPORT: s.ACTIVATION_CHOICE, s.BALANCE_REPORT: s.BALANCE_CHOICE,
-                 s.DONKEY_REPORT: s.DONKEY_CHOICE}
+CHECK_NAMES = {s.ACTIVATION_CHOICE: "glute squeeze", s.BALANCE_CHOICE: "one-leg balance",
+               s.DONKEY_CHOICE: "donkey kicks"}
 
 
-def _check_description(slot: str, value: Any) -> str:
-    choice = CHECK_REPORTS.get(slot, slot)
-    name = next(n for n, c in CHECK_NAMES.items() if c == choice)
-    if slot == choice:
-        return f"that you're skipping the {name}" if value == s.SKIP else ""
+def _check_description(slot: str, value: Any) -> Optional[str]:
+    """The phrase for a self-check's choice or report slot; None for any other slot."""
+    from actions.questions import report_of  # the registry builds on the readers, which use this
+
+    if slot in CHECK_NAMES:
+        return f"that you're skipping the {CHECK_NAMES[slot]}" if value == s.SKIP else ""
+    choice = next((c for c in CHECK_NAMES if report_of(c) == slot), None)
+    if choice is None:
+        return None
+    name = CHECK_NAMES[choice]
     return f"that the {name} went fine" if value == s.FINE else f"how the {name} went"
 
 
@@ -62,8 +65,9 @@ def describe(slot: str, value: Any, slot_values: Dict[str, Any]) -> str:
         known = {f.id: f.label for f in kb.red_flags}
         labels = [known[x].lower() for x in value if x in known]
         return f"the safety sign you mentioned ({join_words(labels)})" if labels else ""
-    if slot in CHECK_NAMES.values() or slot in CHECK_REPORTS:
-        return _check_description(slot, value)
+    check = _check_description(slot, value)
+    if check is not None:
+        return check
     if slot == s.RUNNING_EFFORT:
         return {"yes": "running feels harder than it should", "no": "running feels normal"}.get(value, "")
     return ""

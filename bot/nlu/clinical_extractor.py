@@ -246,7 +246,7 @@ _LINKS = {"'s", "is", "was", "are", "were", "feels", "felt", "seems", "been", "h
 
 
 _CONDITIONS = {"when", "while", "whilst", "until", "unless", "except", "apart", "if", "at", "sitting", "lying",
-               "but", "till", "til", "on", "in", "most", "mostly", "until", "once", "before"}
+               "but", "till", "til", "on", "in", "most", "mostly", "once", "before"}
 
 
 def _fine_after(lowers: List[str], end: int) -> bool:
@@ -482,13 +482,15 @@ class ClinicalNLP:
 
     def _correct(self, norm: str) -> str:
         if norm.isalpha() and re.search(r"(.)\1\1", norm):  # "kneee", "shinnn", "sooo"
-            for squeezed in (re.sub(r"(.)\1+", r"\1\1", norm), re.sub(r"(.)\1+", r"\1", norm)):
+            double, single = re.sub(r"(.)\1+", r"\1\1", norm), re.sub(r"(.)\1+", r"\1", norm)
+            for squeezed in (double, single):
                 if squeezed in self.known or squeezed in self.protected:
                     return squeezed
-            norm = re.sub(r"(.)\1+", r"\1\1", norm)
+            norm = double
         if len(norm) < 5 or not norm.isalpha() or norm in self.known or norm in self.protected:
             return norm
-        if any(norm in _regular_forms(stem) for stem in _stems(norm) if stem in self.common):
+        stems = _stems(norm)
+        if any(norm in _regular_forms(stem) for stem in stems if stem in self.common):
             return norm  # "hoping" is a form of "hope", not a typo of "hopping"
         if len(norm) == 5:
             found = {w for d in _deletes(norm, 1) for w in self.typo_index.get(d, ())
@@ -507,8 +509,8 @@ class ClinicalNLP:
         word = min(best[min(best)], key=lambda w: (-self.word_counts[w], w))
         # "twinged", "numbed", "tripped" are real words with an ending the dictionary does not
         # list: not typos of "twanged", "number", "tipped" ("tingled" may still be "tingle")
-        stems = [stem for stem in _stems(norm) if stem in self.protected]
-        if stems and not any(word in _forms(stem) for stem in stems):
+        words = [stem for stem in stems if stem in self.protected]
+        if words and not any(word in _forms(stem) for stem in words):
             return norm
         return word
 
