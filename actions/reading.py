@@ -870,9 +870,19 @@ def _reps_by_side(message: Message) -> Dict[str, float]:
     sides = [e for e in message.entities if e.get("entity") == "side" and e.get("role") != NEGATED
              and e.get("value") in ("left", "right") and "start" in e]
     if len(numbers) >= 2 and sides:
+        # "only managed 4 on the right, 8 on the left": a number goes with the side in its own
+        # part of the sentence, else with the nearest side
+        text = message.text.lower()
+        bounds = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text)] + [len(text) + 1]
+
+        def clause(i: int) -> int:
+            return max(b for b in bounds if b <= i)
+
         out: Dict[str, float] = {}
         for n in numbers:
-            nearest = min(sides, key=lambda e: abs(e["start"] - n.get("start", 0)))
+            start = n.get("start", 0)
+            same = [e for e in sides if clause(e["start"]) == clause(start)]
+            nearest = min(same or sides, key=lambda e: abs(e["start"] - start))
             out.setdefault(nearest["value"], to_number(n["value"]))
         return out
     value = to_number(numbers[0]["value"])

@@ -114,3 +114,10 @@ def test_the_welcome_choice_typed_at_a_safety_question_is_no_none_of_these(text,
 def test_keep_in_a_story_at_a_safety_question_is_no_welcome_choice():
     updates, _ = turn("I keep going dizzy and I had to start walking", s.RF_EMERGENCY, {})
     assert s.STORE_CONSENT not in updates
+
+
+def test_read_ahead_reps_go_with_the_side_in_their_own_part_of_the_sentence():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.DO_NOW}
+    updates, _ = turn("Squeeze: right one was slow to switch on. Balance: left leg wobbled and my knee caved in. "
+                      "Donkey kicks: only managed 4 on the right, 8 on the left", s.ACTIVATION_REPORT, slots)
+    assert updates[s.DONKEY_REPS_RIGHT] == 4 and updates[s.DONKEY_REPS_LEFT] == 8
