@@ -21,6 +21,8 @@ MODELS = ROOT / "models"
 # the model names them and their code is loaded when the server starts, so a code change
 # needs a restart too, not a new model (their settings are in config.yml, which counts).
 INPUTS = ["config.yml", "domain.yml", "data"]
+# The red-flag net's own examples are read when the server starts, like the lexicon.
+NOT_INPUTS = ["data/red_flags"]
 
 
 def fingerprint() -> str:
@@ -29,7 +31,8 @@ def fingerprint() -> str:
         path = ROOT / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            if file.suffix in (".pyc",) or "__pycache__" in file.parts:
+            if file.suffix in (".pyc",) or "__pycache__" in file.parts or any(
+                    file.is_relative_to(ROOT / skip) for skip in NOT_INPUTS):
                 continue
             digest.update(str(file.relative_to(ROOT)).encode())
             digest.update(file.read_bytes())

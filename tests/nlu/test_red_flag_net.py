@@ -1,0 +1,88 @@
+"""The red-flag safety net: where the lexicon misses a red flag, the runner is asked about it;
+where nothing is wrong, nobody is asked. (No Rasa model: the net trains in a few seconds.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.nlu.clinical_extractor import RED_FLAG, UNCERTAIN, build_nlp, red_flag_levels
+from bot.nlu.red_flag_model import ExamplesError, RedFlagModel, load_examples
+from bot.nlu.red_flag_net import NET_NAME, RedFlagNet, build_model, net_guess
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = yaml.safe_load((ROOT / "config.yml").read_text())
+NET_CONFIG = next(c for c in SETTINGS["pipeline"] if c["name"].endswith("RedFlagNet"))
+
+
+@pytest.fixture(scope="module")
+def net():
+    return RedFlagNet({k: v for k, v in NET_CONFIG.items() if k != "name"})
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp()
+
+
+def asked(net, nlp, text):
+    """The red flag the runner would be asked to confirm, or None."""
+    guess = net_guess(net.model, text, nlp.extract(text), net.settings, net.urgency)
+    assert guess is None or (guess["entity"] == RED_FLAG and guess["role"] == UNCERTAIN)
+    return guess and guess["value"]
+
+
+def test_a_red_flag_the_lexicon_misses_is_asked_about(net, nlp):
+    text = "my shin is ok for the first mile but it gets worse and worse the further I go until I have to walk"
+    assert not [e for e in nlp.extract(text) if e["entity"] == RED_FLAG]
+    assert asked(net, nlp, text) == "bone_stress_signs"
+
+
+def test_a_more_urgent_red_flag_than_the_lexicon_read_is_asked_about(net, nlp):
+    # the lexicon hears only bad pain ("killing me"); vomiting and a headache after a race is more
+    text = "drank loads, but I've been throwing up since the race and my head is killing me"
+    lexicon = {e["value"] for e in nlp.extract(text) if e["entity"] == RED_FLAG}
+    assert "heat_or_fluid_illness" not in lexicon
+    assert asked(net, nlp, text) == "heat_or_fluid_illness"
+
+
+@pytest.mark.parametrize("text", [
+    "both legs", "front of my hip on the right", "/affirm", "none of these",
+    "no chest pain, no fainting, just a sore knee",       # denied, and the net's doubt is not strong
+    "I fainted at the end of the race",                    # the lexicon has it: no second question
+    "left glute mostly, after long runs, about a 4",
+    "held 30 seconds on both legs, felt steady",
+    "I sit at a desk about 9 hours a day",
+])
+def test_no_question_where_nothing_is_wrong_or_the_lexicon_already_read_it(net, nlp, text):
+    assert asked(net, nlp, text) is None
+
+
+def test_training_is_deterministic():
+    examples = load_examples(red_flag_levels())
+    texts = ["my calf is a bit puffy after the flight", "legs went wobbly at the finish"]
+    assert RedFlagModel(examples).scores(texts) == RedFlagModel(examples).scores(texts)
+
+
+def test_every_red_flag_has_examples_and_unknown_ids_are_refused(tmp_path):
+    examples = load_examples(red_flag_levels())
+    assert set(red_flag_levels()) <= set(examples.labels)
+    (tmp_path / "made_up.yml").write_text("red_flag: sore_toes\nexamples: [{text: my toes hurt}]\n")
+    with pytest.raises(ExamplesError, match="sore_toes"):
+        load_examples(red_flag_levels(), str(tmp_path))
+
+
+def test_the_component_adds_the_question_to_the_message(net):
+    text = "my shin is ok for the first mile but it gets worse and worse the further I go until I have to walk"
+    message = Message({TEXT: text, ENTITIES: []})
+    net.process([message])
+    added = [e for e in message.get(ENTITIES) if e.get("extractor") == NET_NAME]
+    assert [(e["value"], e["role"]) for e in added] == [("bone_stress_signs", UNCERTAIN)]
+
+
+def test_the_model_is_trained_once_per_set_of_examples():
+    assert build_model() is build_model()
