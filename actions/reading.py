@@ -451,7 +451,8 @@ _PROBLEM = re.compile(
     r"\b(hard|harder|weak|weaker|slow|slower|lazy|struggl\w*|difficult|tough|couldn'?t|"
     r"could not|can'?t|cannot|wobbl\w*|shak\w*|drop\w*|dipp?\w*|cav\w*|fell|lost|barely|"
     r"delay\w*|ages|sluggish|unsteady|over the place|hurt\w*|pain(?!\s*free)|sore|ache\w*|"
-    r"but|except|apart from|only|not (?:fine|good|great|easy|ok|okay|normal|steady|even|the same))\b")
+    r"(?<!not )bad|badly|poor\w*|rubbish|terrible|awful|wonky|worse|wrong|dodgy|iffy|crap\w*|useless|"
+    r"but|except|apart from|only|not (?:fine|good|great|easy|ok|okay|normal|steady|even|the same|right))\b")
 
 
 def is_no_problem(message: Message, max_words: int = 12) -> bool:
@@ -642,10 +643,21 @@ def read_running_effort(message: Message, current, red_flag_groups) -> Dict[str,
 # "it keeps flaring up", "most winters", "pulled it three times": the injury comes back.
 _RECURS = re.compile(
     r"\b(keeps? (?:on )?(?:coming back|flaring|recurring|returning|happening|going|\w+ing)|flares? up|flaring up|"
-    r"comes? back|came back|back again|every (?:winter|year|season|spring|summer|autumn|few months|"
+    r"comes? back|came back|back again|(?:it'?s|it is|its|they'?re|it'?s come) back|returned|"
+    r"every (?:winter|year|season|spring|summer|autumn|few months|"
     r"time|marathon|block)|most (?:winters|years|seasons|summers|springs)|again and again|on and off|"
     r"on-off|recurr\w*|chronic|repeatedly|regularly|twice|(?:\d+|two|three|four|five|several|a few|"
     r"few|many|multiple|couple of) times|same (?:one|thing|injury|problem) again|always)\b")
+# "it hasn't come back", "never flared up again": the same words, denied.
+_NOT_RECURS = re.compile(r"\b(hasn'?t|hasnt|haven'?t|havent|never|not|didn'?t|didnt|won'?t|doesn'?t|doesnt)\s+"
+                         r"(?:\w+\s+)?(?:come|came|comes|coming|flare\w*|recur\w*|returned|been back)\b")
+
+
+def recurs_in(text: str) -> bool:
+    text = text.lower()
+    return bool(_RECURS.search(text)) and not _NOT_RECURS.search(text)
+
+
 # "the same problem as now", "only this one", "what I told you": the injury is the current pain.
 _POINTS_BACK = re.compile(
     r"\b(same|this one|this|that one|the one|what i (?:told|said|mentioned)|as i (?:said|mentioned)|"
@@ -661,7 +673,7 @@ def _current_injuries(current) -> List[str]:
 def read_injuries(message: Message, current, red_flag_groups) -> Dict[str, Any]:
     injuries = message.values("injury", v.INJURIES)
     text = message.text.lower()
-    recurs = bool(_RECURS.search(text))
+    recurs = recurs_in(text)
     if not injuries and (recurs or _POINTS_BACK.search(text)) and message.intent not in ("deny", "no_pain"):
         injuries = _current_injuries(current)
         if injuries and _POINTS_BACK.search(text) and re.search(r"\b(same|again|before)\b", text):
@@ -677,7 +689,7 @@ def read_injuries(message: Message, current, red_flag_groups) -> Dict[str, Any]:
 
 
 def read_injury_recurring(message: Message, current, red_flag_groups) -> Dict[str, Any]:
-    if _RECURS.search(message.text.lower()) and message.intent != "deny":
+    if recurs_in(message.text) and message.intent != "deny":
         return {s.INJURY_RECURRING: "yes"}
     answer = yes_no_from(message)
     return {s.INJURY_RECURRING: answer} if answer else {}

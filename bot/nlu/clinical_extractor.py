@@ -267,12 +267,18 @@ def _forms(stem: str) -> Set[str]:
         | {stem[:-1] + "ing"}
 
 
+def _doubles(stem: str) -> bool:
+    """A short word that doubles its last letter before an ending: hop, hopped, hopping."""
+    vowels = "aeiou"
+    return 3 <= len(stem) <= 4 and stem.isalpha() and stem[-1] not in vowels + "wxy" \
+        and stem[-2] in vowels and stem[-3] not in vowels
+
+
 def _regular_forms(stem: str) -> Set[str]:
     """The spellings of a common word's endings: "hope" hoping, "stop" stopped (not "stoped")."""
     if stem.endswith("e"):
         return {stem, stem + "s", stem + "d", stem[:-1] + "ing"}
-    vowels = "aeiou"
-    if 3 <= len(stem) <= 4 and stem[-1] not in vowels + "wxy" and stem[-2] in vowels and stem[-3] not in vowels:
+    if _doubles(stem):
         return {stem, stem + "s", stem + stem[-1] + "ed", stem + stem[-1] + "ing"}
     return {stem, stem + "s", stem + "es", stem + "ed", stem + "ing"}
 
@@ -363,6 +369,7 @@ UNIT_PATTERNS = [
     # (regex anchored right after the number, role, multiplier); first hit wins
     (r"\s*(?:/|out\s+of|outta|of)\s*(?:10|ten)\b", "pain", 1),
     (r"\s*/\s*\d", None, None),  # "50/50"
+    (r"\s*(?:inch|inches|cm|centimet\w*|mm|fingers?|finger widths?)\b", None, None),  # "2 inches below the ankle"
     (r"\s*(?:h|hr|hrs|hour|hours)\b", "hours", 1),
     (r"\s*(?:s|sec|secs|second|seconds)\b", "seconds", 1),
     (r"\s*(?:x\s+)?(?:a|per)\s+(?:week|wk|month)\b", None, None),
@@ -622,7 +629,11 @@ class ClinicalNLP:
                 if norms[i:i + n - 1] != list(tokens[:-1]):
                     continue
                 last_norm, last_lower = norms[i + n - 1], lowers[i + n - 1]
-                if prefix:
+                if prefix and _doubles(tokens[-1]):
+                    # "hop*" is hopped, hopping, hopper: never "hoping" (of hope)
+                    stem = tokens[-1]
+                    hit = last_lower in _regular_forms(stem) or last_lower.startswith(stem + stem[-1])
+                elif prefix:
                     hit = last_norm.startswith(tokens[-1]) or last_lower.startswith(tokens[-1])
                 else:
                     hit = last_norm == tokens[-1]
@@ -988,7 +999,34 @@ class ClinicalNLP:
             text, [(e["start"], e["end"]) for e in entities if e["entity"] != RED_FLAG])
         entities += self._high_score_check(text, entities)
         entities.sort(key=lambda e: (e["start"], e["end"]))
+        _mark_places(text, entities)
         return entities
+
+
+PLACE = "place"  # a body part named only to say where, or as a guess at the cause: not a complaint
+# "an ache in my right foot about 2 inches below the ankle", "lower back, just above my bum"
+_LANDMARK_BEFORE = re.compile(r"\b(above|below|under|underneath|beneath|near|next to|beside|towards?|than|"
+                              r"up from|down from)\s+(?:the|my|your|a|both)?\s*$")
+# "sore after runs, wondering if it's my glutes", "want to see if it's a glute thing"
+_GUESS_BEFORE = re.compile(r"(\b(if|whether)\s+(?:it'?s|it is|its|this is|that'?s|it could be|it might be|"
+                           r"the problem is|the cause is)|\bis it|\bcould it be|\b(?:related|linked|connected|"
+                           r"due) to)\s+(?:a|my|the|your|weak|lazy)?\s*$")
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+
+
+def _mark_places(text: str, entities: List[Dict[str, Any]]) -> None:
+    """Role `place` for a body part that only locates another one said before it in the
+    sentence ("below the ankle"), or that is a guess at the cause ("if it's my glutes")."""
+    lowered = text.lower()
+    parts = [e for e in entities if e["entity"] == "body_part" and not e.get("role")]
+    for i, e in enumerate(parts):
+        before = lowered[max(0, e["start"] - 40):e["start"]]
+        before = _SENTENCE_END.split(before)[-1]
+        sentence_start = e["start"] - len(before)
+        said_before = any(p["start"] >= sentence_start and p["end"] <= e["start"] and not p.get("role")
+                          for p in parts[:i])
+        if _GUESS_BEFORE.search(before) or (said_before and _LANDMARK_BEFORE.search(before)):
+            e["role"] = PLACE
 
 
 RIGHT_NOT_SIDE_NEXT = {

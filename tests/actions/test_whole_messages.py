@@ -121,3 +121,33 @@ def test_read_ahead_reps_go_with_the_side_in_their_own_part_of_the_sentence():
     updates, _ = turn("Squeeze: right one was slow to switch on. Balance: left leg wobbled and my knee caved in. "
                       "Donkey kicks: only managed 4 on the right, 8 on the left", s.ACTIVATION_REPORT, slots)
     assert updates[s.DONKEY_REPS_RIGHT] == 4 and updates[s.DONKEY_REPS_LEFT] == 8
+
+
+def test_a_report_that_one_side_was_bad_is_no_fine_report():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.SKIP, s.DONKEY_CHOICE: s.DO_NOW}
+    updates, _ = turn("left bad, right fine", s.DONKEY_REPORT, slots)
+    assert updates.get(s.DONKEY_FAULTS) != [s.NONE]
+    assert updates[s.REQUESTED_SLOT] == s.DONKEY_FAULTS  # what went wrong on the left is asked
+
+
+@pytest.mark.parametrize("text, areas", [
+    ("lower back I think, just above my bum", ["low_back"]),
+    ("left calf and achilles sore after runs, wondering if it's my glutes", ["calf", "achilles"]),
+    ("an ache in my right foot about 2 inches below the ankle", ["foot"]),
+    ("pain just above my knee", ["knee"]),
+])
+def test_a_place_named_only_to_locate_the_pain_or_as_a_guess_is_not_a_sore_area(text, areas):
+    slots = {**ALL_CLEAR}
+    updates, _ = turn(text, s.PAIN_AREAS, slots)
+    assert updates[s.PAIN_AREAS] == areas
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("Well the foot obviously, it's back, isn't it", "yes"),
+    ("no, it hasn't come back", "no"),
+])
+def test_it_is_back_means_the_injury_keeps_coming_back(text, answer):
+    slots = {**BEFORE_CHECKS, s.INJURIES: ["plantar_fasciitis"]}
+    slots.pop(s.SITTING_HOURS)
+    updates, _ = turn(text, s.INJURY_RECURRING, slots)
+    assert updates[s.INJURY_RECURRING] == answer
