@@ -50,6 +50,9 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
     updates.update(unambiguous_answers(message))
     # A red flag said after the result counts as much as one said before it.
     updates.update(red_flag_updates(message, None, dict(tracker.slots), red_flag_groups()))
+    hours = [n for n in message.numbers(roles=("hours",)) if 0 <= n <= 24]
+    if hours and s.SITTING_HOURS not in updates and tracker.get_slot(s.SITTING_HOURS) is not None:
+        updates[s.SITTING_HOURS] = hours[-1]  # "more like 9 hrs": hours can only be the sitting answer
     bare = message.numbers(roles=(None,))
     if bare and not ({s.PAIN_SEVERITY, s.SITTING_HOURS} & set(updates)):
         target = _last_answered(tracker, [s.PAIN_SEVERITY, s.SITTING_HOURS, s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT])

@@ -1097,7 +1097,8 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
 
 
 _SITTING_CONTEXT = re.compile(r"\b(sit\w*|sat|seated|desk|chair|office|work\w*|job|commut\w*|screen|sofa|couch|"
-                              r"computer|laptop|study\w*|school|uni|lectures?|driv\w*|car|gaming)\b")
+                              r"computer|laptop|study\w*|school|uni|lectures?|driv\w*|car|gaming|train|bus|tube|"
+                              r"meetings?|telly|tv)\b")
 
 
 def unambiguous_answers(message: Message) -> Dict[str, Any]:

@@ -45,6 +45,13 @@ PLACE_FORMS = ("my left {}", "the right {}", "both {}", "{}, left side", "{} on 
                "{} mostly", "right {} i think", "{} on both sides", "left {} after runs")
 
 
+CHECK_REPORTS = ("{side} 30 seconds, stable", "{side} fine", "{side} steady", "held 30 secs on {side}",
+                 "wobbly on {side}", "{side} felt the same", "{side} about the same, felt it in my glutes",
+                 "{side} ok, no pain", "{side} 10 reps each", "{side} shaky but held it", "on {side} easily",
+                 "{side} were solid", "struggled a bit on {side}", "{side} hip dipped a bit",
+                 "felt it in my hamstrings on {side}", "couldn't hold 30 on {side}", "{side} good")
+
+
 class ExamplesError(ValueError):
     pass
 
@@ -127,6 +134,10 @@ def load_examples(red_flags: Iterable[str], examples_dir: str = DEFAULT_EXAMPLES
                             out.add(PLACE_FORMS[i % len(PLACE_FORMS)].format(text), NONE)
         for i, place in enumerate(("leg", "legs", "side", "one leg", "that leg", "leg muscles") * 3):
             out.add(PLACE_FORMS[i % len(PLACE_FORMS)].format(place), NONE)
+        # How a self-check went, in the words of its reports ("both legs 30 seconds, stable")
+        for i, report in enumerate(CHECK_REPORTS):
+            for side in ("both legs", "left leg", "right leg", "each leg", "both sides"):
+                out.add(report.format(side=side), NONE)
     if nlu_dir:
         for file in sorted(_resolve(nlu_dir).glob("*.yml")):
             for block in (yaml.safe_load(file.read_text(encoding="utf-8")) or {}).get("nlu") or []:

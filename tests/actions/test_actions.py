@@ -187,6 +187,15 @@ def test_correction_after_the_result_recomputes_the_result():
     assert "updated result" in texts(messages)
 
 
+def test_hours_in_a_correction_change_the_sitting_answer_even_without_sitting_words():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.SITTING_HOURS: 7}
+    events, messages = run(ActionApplyCorrection(), tracker(
+        slots, intent="correct", text="wait actually with the train its more like 9 hrs",
+        entities=[entity("number", 9, "hours")], requested_slot=s.GAIT_SIGNS))
+    assert slot_sets(events)[s.SITTING_HOURS] == 9
+    assert "utter_correction_which" not in responses(messages)
+
+
 def test_correction_after_the_result_that_opens_questions_brings_the_form_back():
     slots = {**ALL_CLEAR_SELF_CARE, s.TRIAGE: "self_care"}
     events, _ = run(ActionApplyCorrection(), tracker(
