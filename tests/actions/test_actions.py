@@ -146,6 +146,11 @@ def test_why_explains_the_question_being_asked(requested, response):
     ("what is the glute medius?", "medius"),
     ("what does crossover mean", "cross"),
     ("what's a gait analysis", "gait analysis"),
+    # the words of the red-flag results and questions, asked about in the runner's words
+    ("what does the bone one mean?", "crack in a bone"),
+    ("what is rhabdo", "muscle breaks down"),
+    ("whats a dvt", "leg vein"),
+    ("what does urgent care mean", "today"),
 ])
 def test_define_term_answers_in_plain_words(question, expected):
     _, messages = run(ActionDefineTerm(), tracker(intent="ask_define", text=question))
