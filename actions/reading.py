@@ -20,6 +20,7 @@ from actions.screening import vocabulary as v
 # Roles the clinical extractor (bot/nlu/clinical_extractor.py) gives a mention.
 NEGATED = "negated"
 UNCERTAIN = "uncertain"
+PLURAL = "plural"  # a side read from a pair in the plural ("my shins"): where it hurts only
 
 # Messages that are not an answer: the form steps aside and a rule handles them.
 INTERRUPTION_INTENTS = {
@@ -569,8 +570,13 @@ def read_pain_areas(message: Message, current, red_flag_groups) -> Dict[str, Any
     return {}
 
 
+def pain_side_from(message: Message) -> Optional[str]:
+    """The side that hurts: a side said, or both for a pair in the plural ("my shins")."""
+    return side_from(message) or ("both" if message.values("side", role=PLURAL) else None)
+
+
 def read_pain_side(message: Message, current, red_flag_groups) -> Dict[str, Any]:
-    side = side_from(message)
+    side = pain_side_from(message)
     if side:
         return {s.PAIN_SIDE: side}
     if _MIDLINE.search(message.text.lower()):
@@ -796,7 +802,7 @@ def _check_side(message: Message) -> Optional[str]:
     text = message.text.lower()
     if text.startswith("/"):  # a button: its side is the answer
         return side_from(message)
-    sides = [e for e in message.entities if e.get("entity") == "side" and e.get("role") != NEGATED
+    sides = [e for e in message.entities if e.get("entity") == "side" and e.get("role") not in (NEGATED, PLURAL)
              and e.get("value") in v.SIDES and "start" in e]
     if not sides:
         side = side_from(message)  # a button, or no offsets
@@ -879,7 +885,7 @@ def _reps_by_side(message: Message) -> Dict[str, float]:
     if not numbers:
         bare = [n for n in message.numbers(roles=("reps", None)) if 0 <= n <= 30]
         return {"one": bare[0]} if bare else {}
-    sides = [e for e in message.entities if e.get("entity") == "side" and e.get("role") != NEGATED
+    sides = [e for e in message.entities if e.get("entity") == "side" and e.get("role") not in (NEGATED, PLURAL)
              and e.get("value") in ("left", "right") and "start" in e]
     if len(numbers) >= 2 and sides:
         # "only managed 4 on the right, 8 on the left": a number goes with the side in its own
@@ -1085,7 +1091,7 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
         if areas and current.get(s.PAIN_AREAS) is None:
             updates[s.PAIN_AREAS] = areas
             updates[s.NO_PAIN] = False
-        side = side_from(message)
+        side = pain_side_from(message)
         if side and (areas or requested_slot == s.PAIN_AREAS):
             updates[s.PAIN_SIDE] = side
     if requested_slot not in _CHECK_STAGE:

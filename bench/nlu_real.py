@@ -54,7 +54,7 @@ def shipped_reader() -> Callable[[str], Dict[str, Any]]:
     def read(text: str) -> Dict[str, Any]:
         entities = nlp.extract(text)
         plain = [e for e in entities if e.get("role") is None]
-        sides = {e["value"] for e in plain if e["entity"] == "side"}
+        sides = {e["value"] for e in entities if e["entity"] == "side" and e.get("role") in (None, "plural")}
         side = "both" if "both" in sides or {"left", "right"} <= sides else next(iter(sides), None)
         return {"hurts": {e["value"] for e in plain if e["entity"] == "body_part"},
                 "side": side,

@@ -1000,6 +1000,7 @@ class ClinicalNLP:
         entities += self._high_score_check(text, entities)
         entities.sort(key=lambda e: (e["start"], e["end"]))
         _mark_places(text, entities)
+        entities += _both_from_plurals(entities, text)
         return entities
 
 
@@ -1027,6 +1028,28 @@ def _mark_places(text: str, entities: List[Dict[str, Any]]) -> None:
                           for p in parts[:i])
         if _GUESS_BEFORE.search(before) or (said_before and _LANDMARK_BEFORE.search(before)):
             e["role"] = PLACE
+
+
+# "my shins went sharp", "the calves tighten": a paired body part in the plural is both sides.
+# ("feet" is left out: "on my feet all day" is no place that hurts.)
+PLURAL = "plural"
+PLURAL_PAIRS = {"knees", "shins", "calves", "calfs", "quads", "hamstrings", "hammies", "ankles", "hips",
+                "thighs", "glutes", "achilleses", "achilles tendons", "it bands", "hip flexors", "heels"}
+
+
+def _both_from_plurals(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """Side "both" for a plural pair ("my knees"), when the message names no side at all. Its
+    role `plural` keeps it to where it hurts: "the backs of my thighs" in a self-check report
+    says where the squeeze was felt, not that both sides were harder."""
+    if any(e["entity"] == "side" for e in entities):
+        return []
+    for e in entities:
+        said = text[e["start"]:e["end"]].lower()
+        if e["entity"] == "body_part" and not e.get("role") and \
+                (said in PLURAL_PAIRS or said.split()[-1] in PLURAL_PAIRS):
+            return [{"entity": "side", "start": e["start"], "end": e["end"], "value": "both",
+                     "confidence_entity": 1.0, "role": PLURAL}]
+    return []
 
 
 RIGHT_NOT_SIDE_NEXT = {

@@ -151,3 +151,12 @@ def test_it_is_back_means_the_injury_keeps_coming_back(text, answer):
     slots.pop(s.SITTING_HOURS)
     updates, _ = turn(text, s.INJURY_RECURRING, slots)
     assert updates[s.INJURY_RECURRING] == answer
+
+
+def test_a_plural_pair_is_both_sides_where_it_hurts_but_not_in_a_self_check_report():
+    updates, _ = turn("loads of pain in my shins after sprints", s.PAIN_AREAS, {**ALL_CLEAR})
+    assert updates[s.PAIN_AREAS] == ["shin"] and updates[s.PAIN_SIDE] == "both"
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.DO_NOW}
+    updates, _ = turn("Felt it elsewhere, mostly the backs of my thighs", s.ACTIVATION_REPORT, slots)
+    assert updates.get(s.ACTIVATION_HARDER_SIDE) != "both"
+    assert updates[s.ACTIVATION_FELT_WHERE] == ["hamstring"]

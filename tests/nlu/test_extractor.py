@@ -28,6 +28,17 @@ def found(nlp, text):
     return {(e["entity"], e["value"], e.get("role")) for e in nlp.extract(text)}
 
 
+@pytest.mark.parametrize("text, side", [
+    ("loads of pain in my shins today", "both"),
+    ("the calves tighten around mile 5", "both"),
+    ("my left knee hurts", "left"),
+    ("I'm on my feet all day and my knee aches", None),   # "feet" is no pair that hurts
+])
+def test_a_plural_pair_without_a_side_is_both_sides(nlp, text, side):
+    sides = {value for entity, value, role in found(nlp, text) if entity == "side" and role in (None, "plural")}
+    assert sides == ({side} if side else set())
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -37,11 +48,14 @@ def found(nlp, text):
         ("hammy's been tight", {("body_part", "hamstring", None)}),
         ("ITB flares up around mile 5", {("body_part", "it_band", None), ("timing", "during_runs", None)}),
         ("ITBS on the right", {("injury", "itb_syndrome", None), ("side", "right", None)}),
-        ("calfs and achilles tendonitis", {("body_part", "calf", None), ("injury", "achilles_tendinopathy", None)}),
+        ("calfs and achilles tendonitis", {("body_part", "calf", None), ("injury", "achilles_tendinopathy", None),
+                                          ("side", "both", "plural")}),  # a plural pair: both sides
         ("runners knee and PF", {("injury", "patellofemoral_pain", None), ("injury", "plantar_fasciitis", None)}),
         ("lower back and glutes after long runs",
-         {("body_part", "low_back", None), ("body_part", "glute", None), ("timing", "after_runs", None)}),
-        ("sore bum and hip flexors", {("body_part", "glute", None), ("body_part", "hip_flexor", None)}),
+         {("body_part", "low_back", None), ("body_part", "glute", None), ("timing", "after_runs", None),
+          ("side", "both", "plural")}),
+        ("sore bum and hip flexors", {("body_part", "glute", None), ("body_part", "hip_flexor", None),
+                                      ("side", "both", "plural")}),
         ("my hamstirng and achillies", {("body_part", "hamstring", None), ("body_part", "achilles", None)}),
         ("I get chest pain on hills", {("red_flag", "chest_symptoms", None), ("timing", "during_runs", None)}),
         # red flags have their own layer: the sore calf is kept as well
