@@ -12,9 +12,8 @@ endpoints.yml names both classes, so a bare `rasa run` or `rasa shell` uses them
 * ClinicLockStore - one Rasa server at a time handles a conversation: in memory by default,
   in Redis when REDIS_URL is set (required as soon as more than one Rasa server runs).
 
-Loading these also installs bot/hiccups.py (the runner reads "try again in a moment" when a
-service fails), bot/privacy.py (contact details are masked in the logs) and bot/speedups.py
-(Rasa stops re-checking its own JSON schema on every action call).
+The project's patches of Rasa (bot/rasa_patches.py) are installed at start-up by the launcher
+(bot/launch.py); loading these stores installs them too, for a bare `rasa run`.
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import ConnectionException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot import database, hiccups, privacy, speedups
+from bot import database, rasa_patches
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +52,8 @@ CONNECT_TIMEOUT_VARIABLE = "STORE_CONNECT_TIMEOUT"  # seconds to wait for a data
 
 
 def _install_server_wrappers() -> None:
-    privacy.install()
-    hiccups.install()
-    speedups.install()
+    # Normally done already by the launcher (bot/launch.py); this covers a bare `rasa run`.
+    rasa_patches.install()
 
 
 def _connect_timeout() -> float:

@@ -154,7 +154,8 @@ class BotServers:
         credentials.write_text(self.credentials)
         log = self.rasa_log(index)
         process = subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_ports[index]),
+            [str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(self.model),
+             "--port", str(self.rasa_ports[index]),
              "--interface", "127.0.0.1", "--enable-api", "--auth-token", self.token,
              "--endpoints", str(endpoints), "--credentials", str(credentials)],
             cwd=ROOT, stdout=log.open("a"), stderr=subprocess.STDOUT, env=self.env)

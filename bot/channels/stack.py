@@ -106,7 +106,7 @@ class Stack:
         try:
             self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.actions_port)])
             self._spawn("rasa", [
-                str(VENV_BIN / "rasa"), "run", "--model", str(self.model),
+                str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(self.model),
                 "--interface", self.host, "--port", str(self.rasa_port),
                 "--endpoints", str(self._write_endpoints()), "--credentials", str(credentials),
                 *rasa_server_args(self.env, origins),
