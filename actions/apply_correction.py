@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import slots as s
-from actions.reading import Message, red_flag_updates, side_from, unambiguous_answers
+from actions.reading import Message, read_message, red_flag_updates, side_from, unambiguous_answers
 from actions.screen_state import answers_and_result, next_question, red_flag_groups
 from actions.screening import vocabulary as v
 from actions.show_result import present_result
@@ -29,6 +29,14 @@ def _last_answered(tracker: Tracker, candidates: List[str]) -> Optional[str]:
 
 
 def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
+    requested = tracker.get_slot("requested_slot")
+    if requested and tracker.active_loop_name and tracker.get_slot(requested) is None:
+        # "actually more like 11 on weekdays" while the question is still open (its first
+        # answer was not understood) answers that question
+        as_answer = Message("inform", message.entities, message.text)
+        answer = read_message(as_answer, requested, dict(tracker.slots), red_flag_groups()).updates
+        if answer.get(requested) is not None:
+            return answer
     updates: Dict[str, Any] = {}
     areas = message.values("body_part", v.BODY_AREAS)
     side = side_from(message)

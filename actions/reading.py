@@ -701,11 +701,19 @@ def read_injury_recurring(message: Message, current, red_flag_groups) -> Dict[st
     return {s.INJURY_RECURRING: answer} if answer else {}
 
 
+# Parts, then a total: "school so like 7 hrs plus homework, idk 9?", "9 to 5 plus an hour
+# each way on the train, 10 at least". The largest figure is the day's sitting.
+_SITTING_PARTS = re.compile(r"(\+|\b(plus|then|on top|each way|commute|commuting|and also|as well|"
+                            r"so|idk|maybe|probably|at least|total|altogether|all in|in all)\b)")
+
+
 def read_sitting_hours(message: Message, current, red_flag_groups) -> Dict[str, Any]:
-    for number in message.numbers(roles=("hours", None)):
-        if 0 <= number <= 24:
-            return {s.SITTING_HOURS: number}
-    return {}
+    hours = [number for number in message.numbers(roles=("hours", None)) if 0 <= number <= 24]
+    if not hours:
+        return {}
+    if len(hours) > 1 and _SITTING_PARTS.search(message.text.lower()):
+        return {s.SITTING_HOURS: max(hours)}
+    return {s.SITTING_HOURS: hours[0]}
 
 
 # At the gait question, what a coach or a friend said, in looser words than the lexicon

@@ -929,9 +929,16 @@ class ClinicalNLP:
                 if value in (0, 1) and self._number_value(rng.group(1)) == 10:
                     used.append((start, end + rng.end()))  # "on a scale of one to ten": the scale
                     continue
-                value = (value + self._number_value(rng.group(1))) / 2
+                second = self._number_value(rng.group(1))
+                clock = (second < value <= 12 and not re.match(r"\s*or\b", rest, re.IGNORECASE)
+                         and not PAIN_CONTEXT.search(lowered[max(0, start - 40):start]))
                 end += rng.end()
                 rest = text[end:]
+                if clock:  # "9 to 5", "8-6": a working day, not a range of two numbers
+                    out.append(_number(start, end, text, (second - value) % 12, "hours"))
+                    used.append((start, end))
+                    continue
+                value = (value + second) / 2
             role, skip = None, False
             for regex, unit_role, mult in self.unit_res:
                 unit = regex.match(rest)

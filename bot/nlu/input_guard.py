@@ -70,6 +70,8 @@ you your yours yup zero couldn wasn doesn didn isn aren haven hasn shouldn would
 kills killing killer niggle niggles niggly twinges tweak tweaked sore stabbing throbbing hammy
 hammies ITB itbs glute glutes quads calves shins splints lol haha hmm ok thx ty pls plz cuz
 cos coz gonna wanna gotta kinda sorta dunno yea ya nah nope
+hrs hr mins min secs prob probs tbh idk rn ngl btw imo omg lmao smth bc abt approx ish rly tho thru
+u ur parkrun pb km
 """.split()
 ENGLISH_WORDS = frozenset(w.lower() for w in _COMMON) | frozenset(STOP_WORDS)
 
@@ -101,7 +103,7 @@ def input_problem(text: Optional[Text], vocabulary: frozenset = ENGLISH_WORDS) -
 
 
 def _looks_foreign(words: List[str], vocabulary: frozenset) -> bool:
-    from bot.nlu.clinical_extractor import base_norm
+    from bot.nlu.clinical_extractor import _dictionary_words, base_norm
 
     def known(word: str) -> bool:
         bare = word.replace("'", "")
@@ -113,8 +115,16 @@ def _looks_foreign(words: List[str], vocabulary: frozenset) -> bool:
         )
 
     hits = sum(1 for w in words if known(w))
-    # Conservative: only when (almost) nothing is English.
-    return hits / len(words) < 0.25 and hits <= 1
+    # Conservative: only when (almost) nothing is English. The small vocabulary above misses
+    # most of the language ("lectures + gaming prob 10+ hrs lol" was refused as not English),
+    # so a full English word list has the last word; it counts only words of four letters or
+    # more, because it also holds many short words of other languages ("la", "en", "mal").
+    if hits / len(words) >= 0.25 or hits > 1:
+        return False
+    dictionary = _dictionary_words()
+    words_in_dictionary = sum(1 for w in words if known(w) or (len(w) >= 4 and (
+        w in dictionary or base_norm(w) in dictionary)))
+    return words_in_dictionary / len(words) < 0.5
 
 
 @DefaultV1Recipe.register(

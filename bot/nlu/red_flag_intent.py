@@ -4,8 +4,9 @@
 stop, and the bot said "take care" or "I've stopped the screen": the red flag was lost
 before any form could read it. When the clinical extractor found a red flag that is not
 clearly denied (role none or `uncertain`), and the intent is one of those that would end,
-restart or sidestep the conversation, the intent becomes `report_red_flag` (confidence 1.0;
-the classifier's choice stays in the ranking). Questions ("does a racing heart count?"),
+restart or sidestep the conversation (any intent but an answer or a question about the
+screen; "is it normal to lose my periods?" was read as "are you a bot?"), the intent becomes
+`report_red_flag` (confidence 1.0; the classifier's choice stays in the ranking). Questions ("does a racing heart count?"),
 answers (inform, affirm, deny, ...) and the input guard's fallbacks keep their intent:
 the form reads red flags in those itself, and a correction ("actually it's more like an 8")
 keeps its own path.
@@ -33,10 +34,11 @@ from bot.nlu.clinical_extractor import NEGATED, RED_FLAG
 from bot.nlu.input_guard import PROBLEM_ENTITY
 
 REPORT = "report_red_flag"
-# Intents a red flag overrides: they would close, restart or sidestep the screen.
-SIDESTEPPING = {"goodbye", "stop", "thanks", "greet", "out_of_scope", "start_over", "start_screening",
-                "no_pain", "skip", "human_handoff", "book_gait_analysis",
-                DEFAULT_NLU_FALLBACK_INTENT_NAME}
+# Intents that keep their meaning when the message also reports a red flag: answers and
+# questions about the screen, which the form and its actions read red flags in themselves.
+# Every other intent (goodbye, stop, greet, "are you a bot?", a new intent added later...) is
+# overridden: it would close, restart or sidestep the screen, and the red flag would be lost.
+KEEPS = {"affirm", "deny", "not_sure", "inform", "ask_why", "ask_define", "correct", REPORT}
 
 
 def reports_red_flag(entities: List[Dict[str, Any]]) -> bool:
@@ -58,7 +60,7 @@ class RedFlagIntent(GraphComponent):
         for message in messages:
             entities = message.get(ENTITIES) or []
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent not in SIDESTEPPING or not reports_red_flag(entities):
+            if intent in KEEPS or not reports_red_flag(entities):
                 continue
             if any(e.get("entity") == PROBLEM_ENTITY and e.get("value") != "too_long" for e in entities):
                 continue  # empty, wordless or not English: the guard's reply stands

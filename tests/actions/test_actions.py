@@ -201,6 +201,16 @@ def test_hours_in_a_correction_change_the_sitting_answer_even_without_sitting_wo
     assert "utter_correction_which" not in responses(messages)
 
 
+def test_a_correction_while_the_question_is_still_unanswered_answers_it():
+    # blind persona p218: the first answer was not understood, then "actually more like 11"
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.SITTING_HOURS: None, s.PAIN_SEVERITY: 5}
+    events, messages = run(ActionApplyCorrection(), tracker(
+        slots, intent="correct", text="actually more like 11 on weekdays lol",
+        entities=[entity("number", 11)], requested_slot=s.SITTING_HOURS))
+    assert slot_sets(events) == {s.SITTING_HOURS: 11}
+    assert "utter_correction_which" not in responses(messages)
+
+
 def test_correction_after_the_result_that_opens_questions_brings_the_form_back():
     slots = {**ALL_CLEAR_SELF_CARE, s.TRIAGE: "self_care"}
     events, _ = run(ActionApplyCorrection(), tracker(

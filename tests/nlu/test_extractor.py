@@ -223,6 +223,8 @@ def test_missing_lexicon_is_a_clear_error(tmp_path):
         ("x" * 1001, "too_long"), ("me duele mucho la rodilla derecha", "not_english"),
         ("j'ai mal au genou droit quand je cours", "not_english"),
         ("ich habe Schmerzen im Knie beim Laufen", "not_english"),
+        ("mi ginocchio fa male quando corro", "not_english"),
+        ("tengo dolor en la rodilla derecha desde hace una semana", "not_english"),
     ],
 )
 def test_input_guard_problems(text, problem):
@@ -232,7 +234,9 @@ def test_input_guard_problems(text, problem):
 @pytest.mark.parametrize(
     "text",
     ["hammy's been tight", "ITB flares up around mile 5", "couldnt hold it", "7", "yes", "no",
-     "PF and ITBS", "R", "idk", "r u a bot", "lol ok", "7/10"],
+     "PF and ITBS", "R", "idk", "r u a bot", "lol ok", "7/10",
+     # seen in blind persona p218: refused as "not English" at the sitting question
+     "lectures + gaming prob 10+ hrs lol", "commuting plus gaming sessions, approx nine"],
 )
 def test_input_guard_passes_runner_slang(text):
     assert input_problem(text, InputGuard({}).vocabulary) is None
@@ -313,6 +317,9 @@ def test_ask_to_check_entries_are_validated(tmp_path):
      "report_red_flag"),
     ("greet", "hi, I think I fainted", [{"entity": "red_flag", "value": "chest_symptoms", "role": "uncertain"}],
      "report_red_flag"),
+    # a question that reads as "are you a bot?" (seen in the blind safety batch 7)
+    ("bot_challenge", "is it normal to stop getting periods when you run a lot?",
+     [{"entity": "red_flag", "value": "energy_deficiency", "role": "uncertain"}], "report_red_flag"),
     # a clear denial is no report; questions and answers keep their intent
     ("goodbye", "bye, no chest pain", [{"entity": "red_flag", "value": "chest_symptoms", "role": "negated"}],
      "goodbye"),
