@@ -676,9 +676,18 @@ def _current_injuries(current) -> List[str]:
             if a not in (s.NONE, s.UNSURE)]
 
 
+_NO_INJURY = re.compile(r"^\W*(no|none|nope|nah|never|not really|nothing)\b")
+
+
 def read_injuries(message: Message, current, red_flag_groups) -> Dict[str, Any]:
     injuries = message.values("injury", v.INJURIES)
     text = message.text.lower()
+    if message.intent not in ("deny", "no_pain") and not _NO_INJURY.search(text):
+        # "an IT band thing before that", "tore a hamstring in 1998": a body part named here
+        # is an injury there, unless a named injury already covers it ("PF in my left foot")
+        covered = {INJURY_AREA.get(i) for i in injuries}
+        injuries = injuries + [AREA_INJURY[a] for a in message.values("body_part", v.BODY_AREAS)
+                               if a in AREA_INJURY and a not in covered and AREA_INJURY[a] not in injuries]
     recurs = recurs_in(text)
     if not injuries and (recurs or _POINTS_BACK.search(text)) and message.intent not in ("deny", "no_pain"):
         injuries = _current_injuries(current)

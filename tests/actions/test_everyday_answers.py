@@ -174,3 +174,20 @@ ASKED_SITTING = {k: v for k, v in SORE_KNEE.items() if k != s.SITTING_HOURS}
 ])
 def test_sitting_hours_read_a_working_day_and_a_total_after_its_parts(text, hours):
     assert read(text, s.SITTING_HOURS, ASKED_SITTING).updates[s.SITTING_HOURS] == hours
+
+
+ASKED_INJURIES = {k: v for k, v in SORE_KNEE.items() if k not in (s.INJURIES, s.INJURY_RECURRING)}
+
+
+@pytest.mark.parametrize("text, injuries", [
+    # seen in blind personas p209, p219, p231: an injury named by its body part
+    ("Plantar fasciitis in the left foot two years back, and an IT band thing before that",
+     ["plantar_fasciitis", "itb_syndrome"]),
+    ("I tore a hamstring playing squash in 1998, and I had plantar fasciitis about ten years ago.",
+     ["plantar_fasciitis", "hamstring_strain"]),
+    ("ITB on the left back in 2015, a torn calf in 2019, and the usual niggles", ["calf_strain", "itb_syndrome"]),
+    ("plantar fasciitis in my right foot", ["plantar_fasciitis"]),
+    ("nope, never been injured, touch wood", ["none"]),
+])
+def test_the_injury_question_takes_injuries_named_by_their_body_part(text, injuries):
+    assert sorted(read(text, s.INJURIES, ASKED_INJURIES).updates[s.INJURIES]) == sorted(injuries)
