@@ -1017,8 +1017,9 @@ _LANDMARK_BEFORE = re.compile(r"\b(above|below|under|underneath|beneath|near|nex
                               r"up from|down from)\s+(?:the|my|your|a|both)?\s*$")
 # "sore after runs, wondering if it's my glutes", "want to see if it's a glute thing"
 _GUESS_BEFORE = re.compile(r"(\b(if|whether)\s+(?:it'?s|it is|its|this is|that'?s|it could be|it might be|"
-                           r"the problem is|the cause is)|\bis it|\bcould it be|\b(?:related|linked|connected|"
-                           r"due) to)\s+(?:a|my|the|your|weak|lazy)?\s*$")
+                           r"the problem is|the cause is)|\b(?:is|could|might|can) (?:it|that|this)(?: be)?|"
+                           r"\b(?:blame|because of|caused by|coming from)|\b(?:related|linked|connected|"
+                           r"due) to)\s+(?:(?:a|my|the|your|weak|lazy|tight|dead)\s+){0,2}$")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 
 

@@ -390,3 +390,12 @@ def test_figures_of_speech_and_other_peoples_events_are_no_red_flags(nlp, text):
 @pytest.mark.parametrize("text, part", [("left kneee mostly", "knee"), ("my shinnnn hurts", "shin")])
 def test_stretched_letters_are_read(nlp, text, part):
     assert ("body_part", part, None) in found(nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    "hey my knees have been aching after long runs, is that my glutes?",  # seen by hand, 2026-12-06
+    "could this be my weak glutes? shin sore after runs",
+])
+def test_a_body_part_asked_about_as_the_cause_is_no_place_that_hurts(nlp, text):
+    glutes = [e for e in nlp.extract(text) if e["entity"] == "body_part" and e["value"] == "glute"]
+    assert glutes and all(e.get("role") == "place" for e in glutes)
