@@ -6,6 +6,7 @@ subclass it finds, so each action module is imported here.
 """
 
 from actions import (  # noqa: F401
+    ask_pain_areas_more,
     ask_red_flags,
     booking,
     contact_form,

@@ -101,6 +101,10 @@ QUESTIONS: Tuple[Question, ...] = (
     # Soreness
     Question(s.PAIN_AREAS, r.read_pain_areas, "utter_invalid_pain_areas", "utter_why_pain_areas", "pain_areas",
              no_problem={s.PAIN_AREAS: [], s.NO_PAIN: True}, give_up={s.PAIN_AREAS: [s.UNSURE]}),
+    # Places named before the question (in the opening, at a safety question): anything else?
+    Question(s.PAIN_AREAS_MORE, r.read_pain_areas_more, "utter_invalid_pain_areas_more", "utter_why_pain_areas",
+             None, applies=lambda slots: _has_real_areas(slots) and bool(slots.get(s.PAIN_AREAS_IN_PASSING)),
+             no_problem={s.PAIN_AREAS_MORE: "done"}, give_up={s.PAIN_AREAS_MORE: "done"}),
     Question(s.PAIN_SIDE, r.read_pain_side, "utter_invalid_pain_side", "utter_why_pain_side", "pain_side",
              applies=_has_real_areas),
     Question(s.PAIN_TIMING, r.read_pain_timing, "utter_invalid_pain_timing", "utter_why_pain_timing",
@@ -146,7 +150,7 @@ SELF_CHECK_SLOTS: Tuple[str, ...] = tuple(q.slot for q in QUESTIONS if q.check)
 CHECK_CHOICES: Tuple[str, ...] = tuple(_CHECK_FIELD)
 # Everything a new screen clears (the clinic slots and the consent choice stay).
 SCREEN_SLOTS: Tuple[str, ...] = tuple(slot for slot in FORM_SLOTS if slot != s.STORE_CONSENT) + (
-    s.NO_PAIN, s.BALANCE_FAULTS, s.FAILED_ATTEMPTS, s.TRIAGE, s.FINDINGS, s.RED_FLAGS, s.SCREEN_SUMMARY,
+    s.NO_PAIN, s.PAIN_AREAS_IN_PASSING, s.BALANCE_FAULTS, s.FAILED_ATTEMPTS, s.TRIAGE, s.FINDINGS, s.RED_FLAGS, s.SCREEN_SUMMARY,
     s.RF_PENDING, s.RF_UNPLACED, s.UNANSWERED, s.SCREEN_SAVED,
 )
 

@@ -564,9 +564,34 @@ def read_pain_areas(message: Message, current, red_flag_groups) -> Dict[str, Any
     areas = message.values("body_part", v.BODY_AREAS) or [
         INJURY_AREA[i] for i in message.values("injury", v.INJURIES) if i in INJURY_AREA]
     if areas:
-        return {s.PAIN_AREAS: areas, s.NO_PAIN: False}
+        return {s.PAIN_AREAS: areas, s.NO_PAIN: False, s.PAIN_AREAS_MORE: "done"}
     if message.intent in ("no_pain", "deny"):
-        return {s.PAIN_AREAS: [], s.NO_PAIN: True}
+        return {s.PAIN_AREAS: [], s.NO_PAIN: True, s.PAIN_AREAS_MORE: "done"}
+    return {}
+
+
+_JUST_THAT = re.compile(r"\b(just|only|that'?s (?:it|all)|thats (?:it|all)|nothing else|nowhere else|no(?:pe)?|nah|"
+                        r"same|as i said|what i said|the one|that one|all)\b")
+
+
+def read_pain_areas_more(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    """"Anything else hurt?" after a place named in another message: more places are added
+    ("my hamstring too"); "just that", "no", or the same place again close the question."""
+    before = [a for a in (current.get(s.PAIN_AREAS) or []) if a not in (s.NONE, s.UNSURE)]
+    said = message.values("body_part", v.BODY_AREAS) or [
+        INJURY_AREA[i] for i in message.values("injury", v.INJURIES) if i in INJURY_AREA]
+    if said:
+        updates: Dict[str, Any] = {s.PAIN_AREAS_MORE: "done"}
+        more = [a for a in said if a not in before]
+        if more:
+            updates[s.PAIN_AREAS] = before + more
+            side, old_side = pain_side_from(message), current.get(s.PAIN_SIDE)
+            if side and old_side and side != old_side:
+                updates[s.PAIN_SIDE] = "both"
+        return updates
+    if message.intent in ("deny", "no_pain", "affirm") or _JUST_THAT.search(message.text.lower()) \
+            or yes_no_from(message) == "no":
+        return {s.PAIN_AREAS_MORE: "done"}
     return {}
 
 
@@ -1108,6 +1133,8 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
         if areas and current.get(s.PAIN_AREAS) is None:
             updates[s.PAIN_AREAS] = areas
             updates[s.NO_PAIN] = False
+            if requested_slot != s.PAIN_AREAS:
+                updates[s.PAIN_AREAS_IN_PASSING] = True  # anything else hurt? (PAIN_AREAS_MORE)
         side = pain_side_from(message)
         if side and (areas or requested_slot == s.PAIN_AREAS):
             updates[s.PAIN_SIDE] = side

@@ -41,6 +41,10 @@ SKIPPED = "skipped"  # marker: the runner chose to skip an optional question
 
 # Soreness
 PAIN_AREAS = "pain_areas"
+# True when the places that hurt were taken from another message (the opening, a safety
+# answer): then PAIN_AREAS_MORE asks whether anything else hurts ("done" once answered).
+PAIN_AREAS_IN_PASSING = "pain_areas_in_passing"
+PAIN_AREAS_MORE = "pain_areas_more"
 NO_PAIN = "no_pain"
 PAIN_SIDE = "pain_side"
 PAIN_TIMING = "pain_timing"

@@ -191,3 +191,27 @@ ASKED_INJURIES = {k: v for k, v in SORE_KNEE.items() if k not in (s.INJURIES, s.
 ])
 def test_the_injury_question_takes_injuries_named_by_their_body_part(text, injuries):
     assert sorted(read(text, s.INJURIES, ASKED_INJURIES).updates[s.INJURIES]) == sorted(injuries)
+
+
+def test_a_place_said_in_passing_is_followed_by_anything_else():
+    # blind personas p206, p214: the opening named one place, the pain question never came,
+    # and the second place (a buttock, a hamstring) was never heard
+    updates = read("hello :) my left knee is bothering me", None, {}).updates
+    assert updates[s.PAIN_AREAS] == ["knee"] and updates[s.PAIN_AREAS_IN_PASSING] is True
+    # said at the pain question itself: nothing more to ask
+    assert read("my left knee", s.PAIN_AREAS, ALL_CLEAR).updates[s.PAIN_AREAS_MORE] == "done"
+
+
+@pytest.mark.parametrize("text, areas, side", [
+    ("oh and my right hamstring too", ["knee", "hamstring"], "both"),
+    ("my left hamstring as well actually", ["knee", "hamstring"], "left"),
+    ("just that", ["knee"], "left"),
+    ("Left knee", ["knee"], "left"),
+    ("nope that's all", ["knee"], "left"),
+])
+def test_anything_else_adds_places_and_just_that_closes_it(text, areas, side):
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_AREAS_IN_PASSING: True}
+    updates = read(text, s.PAIN_AREAS_MORE, slots).updates
+    assert updates[s.PAIN_AREAS_MORE] == "done"
+    assert updates.get(s.PAIN_AREAS, slots[s.PAIN_AREAS]) == areas
+    assert updates.get(s.PAIN_SIDE, slots[s.PAIN_SIDE]) == side

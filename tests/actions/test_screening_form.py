@@ -284,3 +284,14 @@ def test_a_first_why_at_a_question_is_never_counted_as_a_miss():
     events, messages = run(FORM, tracker({}, "ask_why", [], "why are you asking me this?",
                                          requested_slot=s.RF_EMERGENCY, events=history))
     assert slot_sets(events) == {s.REQUESTED_SLOT: s.RF_EMERGENCY} and messages == []
+
+
+def test_a_place_named_in_the_opening_is_followed_by_anything_else_then_the_side():
+    slots = {s.RF_EMERGENCY: [s.NONE], s.RF_URGENT_CARE: [s.NONE], s.PAIN_AREAS: ["knee"],
+             s.PAIN_AREAS_IN_PASSING: True, s.NO_PAIN: False}
+    updates, messages = turn(slots, requested=s.RF_SEE_CLINICIAN, intent="deny", text="none")
+    assert updates[s.REQUESTED_SLOT] == s.PAIN_AREAS_MORE
+    updates, _ = turn({**slots, s.RF_SEE_CLINICIAN: [s.NONE]}, requested=s.PAIN_AREAS_MORE,
+                      entities=[entity("body_part", "hamstring")], text="my hamstring too")
+    assert updates[s.PAIN_AREAS] == ["knee", "hamstring"]
+    assert updates[s.REQUESTED_SLOT] == s.PAIN_SIDE
