@@ -8,6 +8,7 @@ the correction opened up (say "nothing hurts" became "my knee hurts").
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -28,6 +29,9 @@ def _last_answered(tracker: Tracker, candidates: List[str]) -> Optional[str]:
     return candidates[0]
 
 
+_ADDING = re.compile(r"\b(too|also|as well|forgot|another|plus|and my|and the)\b")
+
+
 def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
     requested = tracker.get_slot("requested_slot")
     if requested and tracker.active_loop_name and tracker.get_slot(requested) is None:
@@ -44,6 +48,10 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
         target = s.PAIN_AREAS
         if set(areas) <= set(v.EFFORT_SITES):
             target = _last_answered(tracker, [s.PAIN_AREAS, s.ACTIVATION_FELT_WHERE])
+        if target == s.PAIN_AREAS and _ADDING.search(message.text.lower()):
+            # "oh and the back of my thigh gets sore too, forgot that": one more place
+            before = [a for a in (tracker.get_slot(s.PAIN_AREAS) or []) if a not in (s.NONE, s.UNSURE)]
+            areas = before + [a for a in areas if a not in before]
         updates[target] = areas
         if target == s.PAIN_AREAS:
             updates[s.NO_PAIN] = False

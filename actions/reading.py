@@ -1151,6 +1151,10 @@ _SITTING_CONTEXT = re.compile(r"\b(sit\w*|sat|seated|desk|chair|office|work\w*|j
                               r"meetings?|telly|tv)\b")
 
 
+_PAST = re.compile(r"\b(ago|before|last (?:year|season|spring|summer|autumn|fall|winter)|years? back|back in|"
+                   r"previous\w*|used to|had|history|in (?:19|20)\d\d)\b")
+
+
 def unambiguous_answers(message: Message) -> Dict[str, Any]:
     """Facts whose meaning does not depend on the question being asked: a pain score, daily
     sitting hours, named injuries and gait signs."""
@@ -1165,6 +1169,10 @@ def unambiguous_answers(message: Message) -> Dict[str, Any]:
     if hours and _SITTING_CONTEXT.search(message.text.lower()):  # not "runs over an hour"
         updates[s.SITTING_HOURS] = hours[0]
     injuries = message.values("injury", v.INJURIES)
+    if injuries and not _PAST.search(message.text.lower()):
+        # "heel's sore, plantar fasciitis I reckon": a name for today's pain is no past injury
+        here = set(sore_areas(message))
+        injuries = [i for i in injuries if INJURY_AREA.get(i) not in here]
     if injuries:
         updates[s.INJURIES] = injuries
     signs = message.values("gait_sign", v.GAIT_SIGNS)

@@ -57,6 +57,7 @@ TOPIC_BY_SLOT: Dict[str, str] = {
     "rf_see_clinician": "rf_see_clinician",
     "rf_confirm": "red_flag_confirm",
     "pain_areas": "pain_areas",
+    "pain_areas_more": "pain_areas",  # "anything else hurt?" after a place said in passing
     "pain_side": "pain_side",
     "pain_timing": "pain_timing",
     "pain_severity": "pain_severity",

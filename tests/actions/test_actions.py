@@ -171,6 +171,15 @@ def test_correction_during_the_screen_changes_the_answer_and_confirms_it():
     assert "left knee" in texts(messages)
 
 
+def test_a_place_added_in_a_correction_joins_the_others():
+    # blind persona p214: "oh and the back of my left thigh gets sore too, forgot that"
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left"}
+    events, _ = run(ActionApplyCorrection(), tracker(
+        slots, intent="correct", text="oh and the back of my left thigh gets sore too, forgot that",
+        entities=[entity("side", "left"), entity("body_part", "hamstring")], requested_slot=s.PAIN_TIMING))
+    assert slot_sets(events)[s.PAIN_AREAS] == ["knee", "hamstring"]
+
+
 def test_a_side_correction_goes_to_the_most_recent_side_answer():
     slot_events = [{"event": "slot", "name": s.PAIN_SIDE, "value": "left"},
                    {"event": "slot", "name": s.BALANCE_PROBLEM_SIDE, "value": "left"}]

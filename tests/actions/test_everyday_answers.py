@@ -215,3 +215,12 @@ def test_anything_else_adds_places_and_just_that_closes_it(text, areas, side):
     assert updates[s.PAIN_AREAS_MORE] == "done"
     assert updates.get(s.PAIN_AREAS, slots[s.PAIN_AREAS]) == areas
     assert updates.get(s.PAIN_SIDE, slots[s.PAIN_SIDE]) == side
+
+
+def test_a_name_for_todays_pain_is_no_past_injury_but_a_past_one_is():
+    # blind persona p209: "plantar fasciitis I reckon" at the pain question filled the injury
+    # question, which then never came
+    text = "Bottom of my right heel, plantar fasciitis I reckon, and the ankle on that side is a bit sore too"
+    assert s.INJURIES not in read(text, s.PAIN_AREAS, ALL_CLEAR).updates
+    text = "my knee hurts after runs, had shin splints last year"
+    assert read(text, s.PAIN_AREAS, ALL_CLEAR).updates[s.INJURIES] == ["shin_splints"]
