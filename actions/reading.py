@@ -927,22 +927,29 @@ def _reps_by_side(message: Message) -> Dict[str, float]:
     if not numbers:
         bare = [n for n in message.numbers(roles=("reps", None)) if 0 <= n <= 30]
         return {"one": bare[0]} if bare else {}
-    sides = [e for e in message.entities if e.get("entity") == "side" and e.get("role") not in (NEGATED, PLURAL)
+    # (a side said to be fine, "right was fine, 10", still owns its number)
+    sides = [e for e in message.entities if e.get("entity") == "side" and e.get("role") != PLURAL
              and e.get("value") in ("left", "right") and "start" in e]
     if len(numbers) >= 2 and sides:
         # "only managed 4 on the right, 8 on the left": a number goes with the side in its own
-        # part of the sentence, else with the nearest side
+        # part of the sentence, else with a side earlier in its sentence ("Right was fine, 10.
+        # Left only 4"), else with the nearest side
         text = message.text.lower()
         bounds = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text)] + [len(text) + 1]
+        stops = [0] + [m.end() for m in re.finditer(r"[.;!?]+", text)] + [len(text) + 1]
 
         def clause(i: int) -> int:
             return max(b for b in bounds if b <= i)
+
+        def sentence(i: int) -> int:
+            return max(b for b in stops if b <= i)
 
         out: Dict[str, float] = {}
         for n in numbers:
             start = n.get("start", 0)
             same = [e for e in sides if clause(e["start"]) == clause(start)]
-            nearest = min(same or sides, key=lambda e: abs(e["start"] - start))
+            earlier = [e for e in sides if sentence(e["start"]) == sentence(start) and e["start"] < start]
+            nearest = min(same or earlier or sides, key=lambda e: abs(e["start"] - start))
             out.setdefault(nearest["value"], to_number(n["value"]))
         return out
     value = to_number(numbers[0]["value"])

@@ -224,3 +224,11 @@ def test_a_name_for_todays_pain_is_no_past_injury_but_a_past_one_is():
     assert s.INJURIES not in read(text, s.PAIN_AREAS, ALL_CLEAR).updates
     text = "my knee hurts after runs, had shin splints last year"
     assert read(text, s.PAIN_AREAS, ALL_CLEAR).updates[s.INJURIES] == ["shin_splints"]
+
+
+def test_reps_go_with_the_side_of_their_own_sentence_even_a_side_that_was_fine():
+    # blind persona p227: the 10 of "Right was fine, 10." went to the left leg
+    slots = {**SORE_KNEE, s.DONKEY_CHOICE: s.DO_NOW}
+    updates = read("Right was fine, 10. Left I only got 4 good ones before it got sloppy", s.DONKEY_REPORT,
+                   slots).updates
+    assert (updates[s.DONKEY_REPS_LEFT], updates[s.DONKEY_REPS_RIGHT]) == (4, 10)

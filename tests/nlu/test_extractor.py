@@ -399,3 +399,16 @@ def test_stretched_letters_are_read(nlp, text, part):
 def test_a_body_part_asked_about_as_the_cause_is_no_place_that_hurts(nlp, text):
     glutes = [e for e in nlp.extract(text) if e["entity"] == "body_part" and e["value"] == "glute"]
     assert glutes and all(e.get("role") == "place" for e in glutes)
+
+
+@pytest.mark.parametrize("text, fault", [
+    # blind personas p200, p215: donkey-kick faults in everyday words
+    ("my right knee kept clunking down, left was ok", "knee_dropped"),
+    ("I don't feel the glute in the right, is the back of the leg working", "glute_not_felt"),
+])
+def test_donkey_kick_faults_in_everyday_words(nlp, text, fault):
+    assert fault in [e["value"] for e in nlp.extract(text) if e["entity"] == "check_fault"]
+
+
+def test_no_pain_in_the_bum_is_no_glute_that_was_not_felt(nlp):
+    assert not [e for e in nlp.extract("don't feel pain in my bum at all, all good") if e["entity"] == "check_fault"]
