@@ -287,6 +287,17 @@ def test_an_opening_message_gets_the_welcome_and_its_facts_are_kept_for_the_scre
     assert updates[s.PAIN_TIMING] == ["after_runs"] and updates[s.SITTING_HOURS] == 9
 
 
+def test_a_first_message_typed_under_the_widgets_welcome_gets_no_second_introduction():
+    # seen in the web widget by hand: the widget shows the welcome when it opens, and the
+    # runner's first message brought the whole introduction again
+    shown = [{"event": "bot", "text": "Shall we start?"}]
+    events, messages = run(ActionAnswerOutsideScreen(), tracker(
+        intent="inform", text="my left knee hurts after runs", active_loop=None, events=shown,
+        entities=[entity("side", "left"), entity("body_part", "knee"), entity("timing", "after_runs")]))
+    assert responses(messages) == ["utter_welcome"]
+    assert "left knee" in texts(messages)
+
+
 def test_an_answer_after_the_result_is_read_as_a_correction():
     slots = {**ALL_CLEAR_SELF_CARE, s.TRIAGE: "self_care", s.FINDINGS: []}
     events, messages = run(ActionAnswerOutsideScreen(), tracker(
