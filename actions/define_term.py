@@ -13,10 +13,15 @@ from actions.screening.glossary import define
 from actions.screening.wording import clinic_values, fill
 
 
-def result_in_short(triage: str, findings) -> str:
+def result_in_short(triage: str, findings, red_flags=None) -> str:
     kb = knowledge()
     texts = kb.triage[triage]
     parts = [fill(texts.headline, clinic_values(load_clinic())), fill(texts.advice, clinic_values(load_clinic()))]
+    known = {x.id for x in kb.red_flags}
+    signs = [kb.red_flag(f).label.lower() for f in (red_flags or []) if f in known]
+    if signs:
+        parts.append("This is because of the warning sign" + ("s" if len(signs) > 1 else "") + " you told me about: "
+                     + ", ".join(signs) + ".")
     titles = [kb.finding(f).title for f in (findings or []) if f in {x.id for x in kb.findings}]
     if titles:
         parts.append("What stood out: " + ", ".join(titles) + ".")
@@ -33,8 +38,8 @@ class ActionDefineTerm(Action):
         if definition:
             dispatcher.utter_message(text=definition)
         elif tracker.get_slot(s.TRIAGE) and tracker.active_loop_name is None:
-            dispatcher.utter_message(text="In short: " + result_in_short(tracker.get_slot(s.TRIAGE),
-                                                                        tracker.get_slot(s.FINDINGS)))
+            dispatcher.utter_message(text="In short: " + result_in_short(
+                tracker.get_slot(s.TRIAGE), tracker.get_slot(s.FINDINGS), tracker.get_slot(s.RED_FLAGS)))
         else:
             dispatcher.utter_message(response="utter_no_definition")
         return welcome_if_first(dispatcher, tracker)

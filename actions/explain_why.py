@@ -1,4 +1,5 @@
-"""action_explain_why: "why are you asking?" explains the current question; the form re-asks it."""
+"""action_explain_why: "why are you asking?" explains the current question; the form re-asks it.
+After the result, "why?" explains the result: its warning signs and what stood out."""
 
 from __future__ import annotations
 
@@ -26,5 +27,12 @@ class ActionExplainWhy(Action):
         return "action_explain_why"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker, domain):
+        if tracker.get_slot(s.TRIAGE) and tracker.active_loop_name is None and not tracker.get_slot(s.REQUESTED_SLOT):
+            # "why?" after the result asks why this result
+            from actions.define_term import result_in_short
+
+            dispatcher.utter_message(text="Your result, in short: " + result_in_short(
+                tracker.get_slot(s.TRIAGE), tracker.get_slot(s.FINDINGS), tracker.get_slot(s.RED_FLAGS)))
+            return []
         dispatcher.utter_message(response=why_response(tracker.get_slot(s.REQUESTED_SLOT)))
         return welcome_if_first(dispatcher, tracker)

@@ -142,6 +142,15 @@ def test_why_explains_the_question_being_asked(requested, response):
     assert responses(messages) == [response]
 
 
+def test_why_after_an_emergency_result_names_the_warning_sign_not_the_screens_purpose():
+    # seen in rasa shell by hand: "why?" after "call 911" got "I'm here to check your glutes"
+    slots = {s.TRIAGE: "emergency", s.RED_FLAGS: ["chest_symptoms"], s.FINDINGS: []}
+    _, messages = run(ActionExplainWhy(), tracker(slots, intent="ask_why", active_loop=None))
+    text = texts(messages)
+    assert "chest pain/fainting" in text and "911" in text
+    assert responses(messages) != ["utter_why_screen"]
+
+
 @pytest.mark.parametrize("question, expected", [
     ("what is the glute medius?", "medius"),
     ("what does crossover mean", "cross"),
