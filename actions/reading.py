@@ -617,7 +617,7 @@ _TIMING_WORDS = (
                                r"speed ?(?:sessions?|work)|intervals?|tempos?|reps|racing)\b")),
     ("after_runs", re.compile(r"\b(after|aftr|afta|afer|affter|aftet|post|afterwards?|later on|"
                               r"cool(?:ing)? down|when i (?:stop|finish)|once i (?:stop|finish))\b")),
-    ("next_morning", re.compile(r"\b(mornings?|next day|day after|first thing|wake up|waking|get up|getting up|"
+    ("next_morning", re.compile(r"\b(mornings?|next (?:am|a\.m\.?)|am after|next day|day after|first thing|wake up|waking|get up|getting up|"
                                 r"out of bed|first steps?)\b")),
 )
 # "and walking around": pain when walking is a bone-stress sign (see_clinician); it is
@@ -1149,8 +1149,18 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
         timings = message.values("timing", v.PAIN_TIMINGS)
         if timings and (current.get(s.PAIN_AREAS) or updates.get(s.PAIN_AREAS)):
             updates[s.PAIN_TIMING] = timings
-    updates.update(unambiguous_answers(message))
+    facts = unambiguous_answers(message)
+    if requested_slot in _CHECK_STAGE:
+        # A self-check report tells how the check went: "Right 10/10 clean" is no pain score,
+        # "the left hip dropped in the mirror" no sign seen while running
+        facts.pop(s.GAIT_SIGNS, None)
+        if not _REAL_PAIN.search(message.text.lower()):
+            facts.pop(s.PAIN_SEVERITY, None)
+    updates.update(facts)
     return updates
+
+
+_REAL_PAIN = re.compile(r"\b(pain\w*|hurt\w*|sore\w*|ache\w*|aching|agony)\b")
 
 
 _SITTING_CONTEXT = re.compile(r"\b(sit\w*|sat|seated|desk|chair|office|work\w*|job|commut\w*|screen|sofa|couch|"

@@ -232,3 +232,18 @@ def test_reps_go_with_the_side_of_their_own_sentence_even_a_side_that_was_fine()
     updates = read("Right was fine, 10. Left I only got 4 good ones before it got sloppy", s.DONKEY_REPORT,
                    slots).updates
     assert (updates[s.DONKEY_REPS_LEFT], updates[s.DONKEY_REPS_RIGHT]) == (4, 10)
+
+
+def test_a_self_check_report_brings_no_pain_score_and_no_running_pattern():
+    # blind personas p204 ("Right 10/10 clean" became pain 10/10, a red flag) and p220 (a hip
+    # that dropped in the balance mirror became a gait sign seen while running)
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: [], s.NO_PAIN: True, s.DONKEY_CHOICE: s.DO_NOW}
+    updates = read("Right 10/10 clean. Left 7, thigh drifted out on the last 3", s.DONKEY_REPORT, slots).updates
+    assert s.PAIN_SEVERITY not in updates
+    slots = {**SORE_KNEE, s.BALANCE_CHOICE: s.DO_NOW}
+    text = "Held 30 s each side. Standing on the right I could see the left hip drop slightly in the mirror."
+    assert s.GAIT_SIGNS not in read(text, s.BALANCE_REPORT, slots).updates
+
+
+def test_the_next_am_is_the_next_morning():
+    assert read("next am", s.PAIN_TIMING, SORE_KNEE).updates[s.PAIN_TIMING] == ["next_morning"]  # blind p207
