@@ -8,14 +8,13 @@ the correction opened up (say "nothing hurts" became "my knee hurts").
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import slots as s
-from actions.reading import Message, read_message, red_flag_updates, side_from, unambiguous_answers
+from actions.reading import ADDING, Message, read_message, red_flag_updates, side_from, unambiguous_answers
 from actions.screen_state import answers_and_result, next_question, red_flag_groups
 from actions.screening import vocabulary as v
 from actions.show_result import present_result
@@ -27,9 +26,6 @@ def _last_answered(tracker: Tracker, candidates: List[str]) -> Optional[str]:
         if event.get("event") == "slot" and event.get("name") in candidates and event.get("value") is not None:
             return event["name"]
     return candidates[0]
-
-
-_ADDING = re.compile(r"\b(too|also|as well|forgot|another|plus|and my|and the)\b")
 
 
 def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
@@ -48,7 +44,7 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
         target = s.PAIN_AREAS
         if set(areas) <= set(v.EFFORT_SITES):
             target = _last_answered(tracker, [s.PAIN_AREAS, s.ACTIVATION_FELT_WHERE])
-        if target == s.PAIN_AREAS and _ADDING.search(message.text.lower()):
+        if target == s.PAIN_AREAS and ADDING.search(message.text.lower()):
             # "oh and the back of my thigh gets sore too, forgot that": one more place
             before = [a for a in (tracker.get_slot(s.PAIN_AREAS) or []) if a not in (s.NONE, s.UNSURE)]
             areas = before + [a for a in areas if a not in before]

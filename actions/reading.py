@@ -543,8 +543,9 @@ def read_red_flag_group(slot: str):
     return read
 
 
-# Lists a later message adds to rather than replaces (a forgotten injury, another gait sign).
-ADDITIVE_SLOTS = (s.INJURIES, s.GAIT_SIGNS)
+# Lists a later message adds to rather than replaces (a forgotten injury, another gait sign,
+# a place that hurts too).
+ADDITIVE_SLOTS = (s.INJURIES, s.GAIT_SIGNS, s.PAIN_AREAS)
 
 # A "yes" longer than this at a group's question is a story, not a yes ("yes" buttons are one word).
 GROUP_YES_WORDS = 6
@@ -691,8 +692,9 @@ def recurs_in(text: str) -> bool:
 
 # "the same problem as now", "only this one", "what I told you": the injury is the current pain.
 _POINTS_BACK = re.compile(
-    r"\b(same|this one|this|that one|the one|what i (?:told|said|mentioned)|as i (?:said|mentioned)|"
-    r"already (?:said|told|mentioned)|i told you|i said|mentioned|current|now|it)\b")
+    r"\b(same|this one|that one|the one|what i (?:told|said|mentioned)|as i (?:said|mentioned)|"
+    r"already (?:said|told|mentioned)|i told you|i said|mentioned|current\w*|right now|at the moment|"
+    r"(?:only|just) (?:this|that|it)|this (?:problem|pain|injury|issue|thing|niggle)|it'?s back)\b")
 AREA_INJURY = {area: injury for injury, area in INJURY_AREA.items()}
 
 
@@ -1122,6 +1124,10 @@ _GLUTE_TOPIC = re.compile(
     r"question|check|screen\w*)|(weak|lazy|sleepy|dead|curious about|about|check|test)\s+(my\s+)?(glute|bum|butt)")
 
 
+# Words that add to an earlier answer rather than replace it ("my hamstring too, forgot that").
+ADDING = re.compile(r"\b(too|also|as well|forgot|another|plus|and my|and the)\b")
+
+
 def _volunteered(message: Message, requested_slot: Optional[str], current) -> Dict[str, Any]:
     """Answers to questions not asked yet, taken only where the meaning is unambiguous."""
     from actions.questions import SELF_CHECK_SLOTS
@@ -1142,6 +1148,12 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
             updates[s.NO_PAIN] = False
             if requested_slot != s.PAIN_AREAS:
                 updates[s.PAIN_AREAS_IN_PASSING] = True  # anything else hurt? (PAIN_AREAS_MORE)
+        elif areas and ADDING.search(message.text.lower()) and requested_slot not in (s.PAIN_AREAS, s.PAIN_AREAS_MORE):
+            # "oh and the back of my left thigh gets sore too, forgot that", said at a later question
+            before = [a for a in (current.get(s.PAIN_AREAS) or []) if a not in (s.NONE, s.UNSURE)]
+            if [a for a in areas if a not in before]:
+                updates[s.PAIN_AREAS] = before + [a for a in areas if a not in before]
+                updates[s.NO_PAIN] = False
         side = pain_side_from(message)
         if side and (areas or requested_slot == s.PAIN_AREAS):
             updates[s.PAIN_SIDE] = side

@@ -247,3 +247,20 @@ def test_a_self_check_report_brings_no_pain_score_and_no_running_pattern():
 
 def test_the_next_am_is_the_next_morning():
     assert read("next am", s.PAIN_TIMING, SORE_KNEE).updates[s.PAIN_TIMING] == ["next_morning"]  # blind p207
+
+
+def test_a_place_added_at_a_later_question_joins_the_others():
+    # blind persona p214: said at the timing question, not read as a correction
+    text = "oh and the back of my left thigh gets sore too, forgot that"
+    updates = read(text, s.PAIN_TIMING, SORE_KNEE).updates
+    assert updates[s.PAIN_AREAS] == ["knee", "hamstring"]
+
+
+def test_a_yes_about_running_effort_said_at_the_injury_question_is_no_injury():
+    # dev persona p027: "It does feel harder" took "it" for "the pain I have now"
+    slots = {**SORE_KNEE, s.PAIN_AREAS: ["hip_flexor"]}
+    slots.pop(s.INJURIES, None)
+    text = "Actually, yes. It does feel harder than it should. I was being stubborn"
+    assert s.INJURIES not in read(text, s.INJURIES, slots).updates
+    assert read("only this one", s.INJURIES, slots).updates[s.INJURIES] == ["hip_flexor_strain"]
+    assert read("the same problem as now", s.INJURIES, slots).updates[s.INJURIES] == ["hip_flexor_strain"]
