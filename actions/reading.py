@@ -1148,7 +1148,8 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
             updates[s.NO_PAIN] = False
             if requested_slot != s.PAIN_AREAS:
                 updates[s.PAIN_AREAS_IN_PASSING] = True  # anything else hurt? (PAIN_AREAS_MORE)
-        elif areas and ADDING.search(message.text.lower()) and requested_slot not in (s.PAIN_AREAS, s.PAIN_AREAS_MORE):
+        elif areas and ADDING.search(message.text.lower()) and _REAL_PAIN.search(message.text.lower()) \
+                and requested_slot not in (s.PAIN_AREAS, s.PAIN_AREAS_MORE):
             # "oh and the back of my left thigh gets sore too, forgot that", said at a later question
             before = [a for a in (current.get(s.PAIN_AREAS) or []) if a not in (s.NONE, s.UNSURE)]
             if [a for a in areas if a not in before]:

@@ -264,3 +264,9 @@ def test_a_yes_about_running_effort_said_at_the_injury_question_is_no_injury():
     assert s.INJURIES not in read(text, s.INJURIES, slots).updates
     assert read("only this one", s.INJURIES, slots).updates[s.INJURIES] == ["hip_flexor_strain"]
     assert read("the same problem as now", s.INJURIES, slots).updates[s.INJURIES] == ["hip_flexor_strain"]
+
+
+def test_feet_in_a_gait_answer_are_no_place_that_hurts_too():
+    # dev persona p011, after the rule above: "I clip my ankles sometimes too" added the foot
+    text = "oh yeah my running buddy says my feet kind of land in a line, like on a tightrope. I clip my ankles sometimes too"
+    assert s.PAIN_AREAS not in read(text, s.GAIT_SIGNS, SORE_KNEE).updates
