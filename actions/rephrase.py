@@ -19,8 +19,12 @@ class ActionRephrase(Action):
             started = answer_to_welcome(dispatcher, tracker)
             if started is not None:
                 return started
-        dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSE.get(problem, "utter_rephrase"))
-        if never_welcomed(tracker):  # a first message the bot could not read still gets the welcome
+        first = never_welcomed(tracker)
+        if not (first and problem is None and tracker.latest_message.get("entities")):
+            # (a first message with facts in it, "is this the thing for IT band problems?", is
+            # answered by the welcome noting them, with no "sorry, I didn't follow" before it)
+            dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSE.get(problem, "utter_rephrase"))
+        if first:  # a first message the bot could not read still gets the welcome
             return welcome(dispatcher, tracker, keep_facts=problem is None)
         if tracker.get_slot(s.TRIAGE) is None:
             dispatcher.utter_message(text="If you'd like to begin the screen, just type 'start'.")

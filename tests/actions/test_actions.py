@@ -275,6 +275,15 @@ def test_a_first_message_the_bot_cannot_read_still_gets_the_welcome_and_its_butt
     assert responses(messages) == ["utter_rephrase", "utter_welcome_intro", "utter_welcome"]
 
 
+def test_a_first_message_with_facts_gets_the_welcome_noting_them_without_an_apology():
+    # dev persona p011: "hey, is this the thing for IT band problems?" got "Sorry, I'm not sure
+    # I understood that" and then the welcome noting the IT band
+    _, messages = run(ActionRephrase(), tracker(
+        intent="nlu_fallback", text="hey, is this the thing for IT band problems?", active_loop=None,
+        entities=[entity("injury", "itb_syndrome")]))
+    assert responses(messages) == ["utter_welcome_intro", "utter_welcome"]
+
+
 def test_session_start_loads_the_clinic_details_from_its_config_file():
     events, _ = run(ActionSessionStart(), tracker(active_loop=None))
     values = slot_sets(events)
