@@ -590,10 +590,10 @@ def read_pain_areas_more(message: Message, current, red_flag_groups) -> Dict[str
             if side and old_side and side != old_side:
                 updates[s.PAIN_SIDE] = "both"
         return updates
-    if message.intent in ("deny", "no_pain", "affirm") or _JUST_THAT.search(message.text.lower()) \
+    if message.intent in ("deny", "no_pain") or _JUST_THAT.search(message.text.lower()) \
             or yes_no_from(message) == "no":
         return {s.PAIN_AREAS_MORE: "done"}
-    return {}
+    return {}  # a bare "yes": where? (the question comes again, asking for the place)
 
 
 def pain_side_from(message: Message) -> Optional[str]:

@@ -270,3 +270,10 @@ def test_feet_in_a_gait_answer_are_no_place_that_hurts_too():
     # dev persona p011, after the rule above: "I clip my ankles sometimes too" added the foot
     text = "oh yeah my running buddy says my feet kind of land in a line, like on a tightrope. I clip my ankles sometimes too"
     assert s.PAIN_AREAS not in read(text, s.GAIT_SIGNS, SORE_KNEE).updates
+
+
+def test_a_bare_yes_to_anything_else_asks_where_instead_of_closing_the_question():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_AREAS_IN_PASSING: True}
+    reading = read("yes", s.PAIN_AREAS_MORE, slots, intent="affirm")
+    assert s.PAIN_AREAS_MORE not in reading.updates
+    assert reading.problem_response == "utter_invalid_pain_areas_more"

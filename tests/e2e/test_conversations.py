@@ -240,6 +240,8 @@ def test_an_opening_message_answers_questions_before_they_are_asked(bot):
     runner.tap("Start & keep answers")
     for answer in ("none of those", "no", "no"):
         runner.say(answer)
+    runner.expect("anything else hurt")  # a place said in passing: one short "anything else?"
+    runner.say("just that")
     runner.expect("running injuries")  # where, side, when, how bad, effort and sitting not asked again
     slots = runner.slots()
     assert slots["pain_areas"] == ["knee"] and slots["pain_side"] == "left", runner.log
