@@ -14,7 +14,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import slots as s
-from actions.reading import ADDING, Message, read_message, red_flag_updates, side_from, unambiguous_answers
+from actions.reading import (ADDING, Message, read_message, real_pain_areas, red_flag_updates, side_from,
+                             unambiguous_answers)
 from actions.screen_state import answers_and_result, next_question, red_flag_groups
 from actions.screening import vocabulary as v
 from actions.show_result import present_result
@@ -46,7 +47,7 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
             target = _last_answered(tracker, [s.PAIN_AREAS, s.ACTIVATION_FELT_WHERE])
         if target == s.PAIN_AREAS and ADDING.search(message.text.lower()):
             # "oh and the back of my thigh gets sore too, forgot that": one more place
-            before = [a for a in (tracker.get_slot(s.PAIN_AREAS) or []) if a not in (s.NONE, s.UNSURE)]
+            before = real_pain_areas(tracker.slots)
             areas = before + [a for a in areas if a not in before]
         updates[target] = areas
         if target == s.PAIN_AREAS:

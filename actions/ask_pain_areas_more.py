@@ -8,6 +8,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots as s
+from actions.reading import real_pain_areas
 from actions.wording import pain_areas_text
 
 
@@ -16,8 +17,7 @@ class ActionAskPainAreasMore(Action):
         return f"action_ask_{s.PAIN_AREAS_MORE}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker, domain):
-        areas = [a for a in (tracker.get_slot(s.PAIN_AREAS) or []) if a not in (s.NONE, s.UNSURE)]
-        place = pain_areas_text(areas, tracker.get_slot(s.PAIN_SIDE))
+        place = pain_areas_text(real_pain_areas(tracker.slots), tracker.get_slot(s.PAIN_SIDE))
         dispatcher.utter_message(
             text=f"You mentioned pain in {place}. Does anything else hurt when you run? Name it, or say 'just that'.",
             buttons=[{"title": "Just that", "payload": "/deny"}])

@@ -29,17 +29,24 @@ def result_in_short(triage: str, findings, red_flags=None) -> str:
     return " ".join(p for p in parts if p)
 
 
+def result_summary(tracker):
+    """The finished screen's result in a few lines, or None while no result is shown."""
+    if not tracker.get_slot(s.TRIAGE) or tracker.active_loop_name is not None:
+        return None
+    return result_in_short(tracker.get_slot(s.TRIAGE), tracker.get_slot(s.FINDINGS), tracker.get_slot(s.RED_FLAGS))
+
+
 class ActionDefineTerm(Action):
     def name(self) -> str:
         return "action_define_term"
 
     async def run(self, dispatcher, tracker, domain):
         definition = define(tracker.latest_message.get("text") or "")
+        summary = None if definition else result_summary(tracker)
         if definition:
             dispatcher.utter_message(text=definition)
-        elif tracker.get_slot(s.TRIAGE) and tracker.active_loop_name is None:
-            dispatcher.utter_message(text="In short: " + result_in_short(
-                tracker.get_slot(s.TRIAGE), tracker.get_slot(s.FINDINGS), tracker.get_slot(s.RED_FLAGS)))
+        elif summary:
+            dispatcher.utter_message(text="In short: " + summary)
         else:
             dispatcher.utter_message(response="utter_no_definition")
         return welcome_if_first(dispatcher, tracker)

@@ -9,6 +9,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots as s
+from actions.define_term import result_summary
 from actions.welcome import welcome_if_first
 from actions.questions import is_question, question
 
@@ -27,12 +28,9 @@ class ActionExplainWhy(Action):
         return "action_explain_why"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker, domain):
-        if tracker.get_slot(s.TRIAGE) and tracker.active_loop_name is None and not tracker.get_slot(s.REQUESTED_SLOT):
-            # "why?" after the result asks why this result
-            from actions.define_term import result_in_short
-
-            dispatcher.utter_message(text="Your result, in short: " + result_in_short(
-                tracker.get_slot(s.TRIAGE), tracker.get_slot(s.FINDINGS), tracker.get_slot(s.RED_FLAGS)))
+        summary = None if tracker.get_slot(s.REQUESTED_SLOT) else result_summary(tracker)
+        if summary:  # "why?" after the result asks why this result
+            dispatcher.utter_message(text="Your result, in short: " + summary)
             return []
         dispatcher.utter_message(response=why_response(tracker.get_slot(s.REQUESTED_SLOT)))
         return welcome_if_first(dispatcher, tracker)

@@ -33,7 +33,7 @@ def _has_pain(slots: Slots) -> bool:
 
 
 def _has_real_areas(slots: Slots) -> bool:
-    return _has_pain(slots) and bool([a for a in (slots.get(s.PAIN_AREAS) or []) if a not in (s.NONE, s.UNSURE)])
+    return _has_pain(slots) and bool(r.real_pain_areas(slots))
 
 
 def _has_injuries(slots: Slots) -> bool:

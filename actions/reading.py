@@ -561,9 +561,19 @@ _MIDLINE = re.compile(r"(\b(middle|centre|center|central|centrally|midline|tailb
                       r"doesn'?t apply)\b|\bn/?a\b)")
 
 
-def read_pain_areas(message: Message, current, red_flag_groups) -> Dict[str, Any]:
-    areas = message.values("body_part", v.BODY_AREAS) or [
+def real_pain_areas(slots) -> List[str]:
+    """The places that hurt, without the "none" / "not sure" markers."""
+    return [a for a in (slots.get(s.PAIN_AREAS) or []) if a not in (s.NONE, s.UNSURE)]
+
+
+def _places_named(message: Message) -> List[str]:
+    """Body areas named, or the area of an injury named instead ("shin splints")."""
+    return message.values("body_part", v.BODY_AREAS) or [
         INJURY_AREA[i] for i in message.values("injury", v.INJURIES) if i in INJURY_AREA]
+
+
+def read_pain_areas(message: Message, current, red_flag_groups) -> Dict[str, Any]:
+    areas = _places_named(message)
     if areas:
         return {s.PAIN_AREAS: areas, s.NO_PAIN: False, s.PAIN_AREAS_MORE: "done"}
     if message.intent in ("no_pain", "deny"):
@@ -578,9 +588,8 @@ _JUST_THAT = re.compile(r"\b(just|only|that'?s (?:it|all)|thats (?:it|all)|nothi
 def read_pain_areas_more(message: Message, current, red_flag_groups) -> Dict[str, Any]:
     """"Anything else hurt?" after a place named in another message: more places are added
     ("my hamstring too"); "just that", "no", or the same place again close the question."""
-    before = [a for a in (current.get(s.PAIN_AREAS) or []) if a not in (s.NONE, s.UNSURE)]
-    said = message.values("body_part", v.BODY_AREAS) or [
-        INJURY_AREA[i] for i in message.values("injury", v.INJURIES) if i in INJURY_AREA]
+    before = real_pain_areas(current)
+    said = _places_named(message)
     if said:
         updates: Dict[str, Any] = {s.PAIN_AREAS_MORE: "done"}
         more = [a for a in said if a not in before]
@@ -699,8 +708,7 @@ AREA_INJURY = {area: injury for injury, area in INJURY_AREA.items()}
 
 
 def _current_injuries(current) -> List[str]:
-    return [AREA_INJURY.get(a, "other_injury") for a in (current.get(s.PAIN_AREAS) or [])
-            if a not in (s.NONE, s.UNSURE)]
+    return [AREA_INJURY.get(a, "other_injury") for a in real_pain_areas(current)]
 
 
 _NO_INJURY = re.compile(r"^\W*(no|none|nope|nah|never|not really|nothing)\b")
@@ -1150,10 +1158,11 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
                 updates[s.PAIN_AREAS_IN_PASSING] = True  # anything else hurt? (PAIN_AREAS_MORE)
         elif areas and ADDING.search(message.text.lower()) and _REAL_PAIN.search(message.text.lower()) \
                 and requested_slot not in (s.PAIN_AREAS, s.PAIN_AREAS_MORE):
-            # "oh and the back of my left thigh gets sore too, forgot that", said at a later question
-            before = [a for a in (current.get(s.PAIN_AREAS) or []) if a not in (s.NONE, s.UNSURE)]
-            if [a for a in areas if a not in before]:
-                updates[s.PAIN_AREAS] = before + [a for a in areas if a not in before]
+            # "oh and the back of my left thigh gets sore too, forgot that", said at a later
+            # question: the new places (read_message adds them to the others, ADDITIVE_SLOTS)
+            new = [a for a in areas if a not in real_pain_areas(current)]
+            if new:
+                updates[s.PAIN_AREAS] = new
                 updates[s.NO_PAIN] = False
         side = pain_side_from(message)
         if side and (areas or requested_slot == s.PAIN_AREAS):

@@ -924,6 +924,7 @@ class ClinicalNLP:
             if value is None or value >= 1900:
                 continue
             rest = text[end:]
+            before = lowered[max(0, start - 40):start]
             rng = self.range_re.match(rest)
             if rng and self._number_value(rng.group(1)) is not None:
                 if value in (0, 1) and self._number_value(rng.group(1)) == 10:
@@ -931,7 +932,7 @@ class ClinicalNLP:
                     continue
                 second = self._number_value(rng.group(1))
                 clock = (second < value <= 12 and not re.match(r"\s*or\b", rest, re.IGNORECASE)
-                         and not PAIN_CONTEXT.search(lowered[max(0, start - 40):start]))
+                         and not PAIN_CONTEXT.search(before))
                 end += rng.end()
                 rest = text[end:]
                 if clock:  # "9 to 5", "8-6": a working day, not a range of two numbers
@@ -950,7 +951,6 @@ class ClinicalNLP:
                     break
             if skip:
                 continue
-            before = lowered[max(0, start - 40):start]
             effort = role in ("pain", None) and not TRUE_PAIN_WORDS.search(before) and bool(
                 EFFORT_SCORE.search(before) or EFFORT_SCORE.match(lowered[end:end + 12].strip()))
             if effort and role == "pain":

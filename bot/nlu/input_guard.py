@@ -114,7 +114,8 @@ def _looks_foreign(words: List[str], vocabulary: frozenset) -> bool:
             or word.split("'")[0] in vocabulary
         )
 
-    hits = sum(1 for w in words if known(w))
+    known_words = [known(w) for w in words]
+    hits = sum(known_words)
     # Conservative: only when (almost) nothing is English. The small vocabulary above misses
     # most of the language ("lectures + gaming prob 10+ hrs lol" was refused as not English),
     # so a full English word list has the last word; it counts only words of four letters or
@@ -122,7 +123,7 @@ def _looks_foreign(words: List[str], vocabulary: frozenset) -> bool:
     if hits / len(words) >= 0.25 or hits > 1:
         return False
     dictionary = _dictionary_words()
-    words_in_dictionary = sum(1 for w in words if known(w) or (len(w) >= 4 and (
+    words_in_dictionary = sum(1 for w, k in zip(words, known_words) if k or (len(w) >= 4 and (
         w in dictionary or base_norm(w) in dictionary)))
     return words_in_dictionary / len(words) < 0.5
 
