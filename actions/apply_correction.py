@@ -14,8 +14,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import slots as s
-from actions.reading import (ADDING, Message, read_message, real_pain_areas, red_flag_updates, side_from,
+from actions.reading import (ADDING, Message, is_asking, read_message, reps_by_side, real_pain_areas, red_flag_updates, side_from,
                              unambiguous_answers)
+from actions.explain_why import why_response
 from actions.screen_state import answers_and_result, next_question, red_flag_groups
 from actions.screening import vocabulary as v
 from actions.show_result import present_result
@@ -54,6 +55,15 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
             updates[s.NO_PAIN] = False
             if side:
                 updates[s.PAIN_SIDE] = side
+    reps = reps_by_side(message) if tracker.get_slot(s.DONKEY_REPS_LEFT) is not None else {}
+    if {"left", "right"} & set(reps) and _last_answered(
+            tracker, [s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT, s.PAIN_SIDE, s.ACTIVATION_HARDER_SIDE,
+                      s.BALANCE_PROBLEM_SIDE, s.PAIN_SEVERITY, s.SITTING_HOURS]) in (s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT):
+        # "sorry no, 4 is the right leg, left is 10": the donkey kick counts, side by side
+        for side_said, count in reps.items():
+            if side_said in ("left", "right"):
+                updates[s.DONKEY_REPS_LEFT if side_said == "left" else s.DONKEY_REPS_RIGHT] = count
+        side = None
     if side and s.PAIN_SIDE not in updates:
         target = _last_answered(tracker, [s.PAIN_SIDE, s.ACTIVATION_HARDER_SIDE, s.BALANCE_PROBLEM_SIDE])
         updates[target] = side
@@ -67,7 +77,7 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
     if hours and s.SITTING_HOURS not in updates and tracker.get_slot(s.SITTING_HOURS) is not None:
         updates[s.SITTING_HOURS] = hours[-1]  # "more like 9 hrs": hours can only be the sitting answer
     bare = message.numbers(roles=(None,))
-    if bare and not ({s.PAIN_SEVERITY, s.SITTING_HOURS} & set(updates)):
+    if bare and not ({s.PAIN_SEVERITY, s.SITTING_HOURS, s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT} & set(updates)):
         target = _last_answered(tracker, [s.PAIN_SEVERITY, s.SITTING_HOURS, s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT])
         # "after a 20 miler it's more like a 5": the last number that fits the answer is the
         # new one; a number that cannot be that answer (20 on a 0-10 scale) is never taken
@@ -75,6 +85,11 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
         if fitting:
             updates[target] = fitting[-1]
     return updates
+
+
+def say_changed(dispatcher, updates: Dict[str, Any], current: Dict[str, Any]) -> None:
+    changed = describe_all(updates, current)
+    dispatcher.utter_message(text=f"Got it, I've changed that: {changed}." if changed else "Got it, I've changed that.")
 
 
 NUMBER_RANGE = {s.PAIN_SEVERITY: 10, s.SITTING_HOURS: 24, s.DONKEY_REPS_LEFT: 30, s.DONKEY_REPS_RIGHT: 30}
@@ -85,7 +100,12 @@ class ActionApplyCorrection(Action):
         return "action_apply_correction"
 
     async def run(self, dispatcher, tracker, domain):
-        updates = corrections(Message.from_latest(tracker.latest_message), tracker)
+        message = Message.from_latest(tracker.latest_message)
+        if tracker.active_loop_name and is_asking(message.text):
+            # "am I meant to feel it in my back?" asks about the question; it changes nothing
+            dispatcher.utter_message(response=why_response(tracker.get_slot(s.REQUESTED_SLOT)))
+            return []
+        updates = corrections(message, tracker)
         if not updates and tracker.get_slot(s.TRIAGE) is None and tracker.active_loop_name is None:
             # nothing to correct before any screen ("hmm not sure" read as a correction)
             from actions.welcome import answer_to_welcome, welcome
@@ -101,8 +121,7 @@ class ActionApplyCorrection(Action):
             dispatcher.utter_message(response="utter_correction_which")
             return []
         current = {**tracker.slots, **updates}
-        changed = describe_all(updates, current)
-        dispatcher.utter_message(text=f"Got it, I've changed that: {changed}." if changed else "Got it, I've changed that.")
+        say_changed(dispatcher, updates, current)
         events = [SlotSet(slot, value) for slot, value in updates.items()]
 
         screen_finished = tracker.get_slot(s.TRIAGE) is not None and tracker.active_loop_name is None

@@ -69,7 +69,13 @@ class Question:
         if self.slot == s.RF_CONFIRM:  # unsure counts as yes: the red flags are recorded
             return r.read_rf_confirm(r.Message("not_sure", [], "not sure"), current, red_flag_groups)
         if self.give_up is not None:
-            return dict(self.give_up)
+            updates = dict(self.give_up)
+            if self.slot in s.RED_FLAG_SLOTS:  # (not sure counts as yes) red flags said before stay
+                earlier = [x for x in current.get(self.slot) or [] if x not in (s.NONE, s.UNSURE)]
+                asked = list(current.get(s.RF_ASKED) or [])
+                updates[self.slot] = earlier + updates[self.slot]
+                updates[s.RF_ASKED] = asked if self.slot in asked else asked + [self.slot]
+            return updates
         return {s.UNANSWERED: list(current.get(s.UNANSWERED) or []) + [self.slot]}
 
 
@@ -174,8 +180,12 @@ def report_of(choice: str) -> str:
 
 
 def answered(slots: Slots, slot: str) -> bool:
-    """Answered, or given up on after three asks."""
-    return slots.get(slot) is not None or slot in (slots.get(s.UNANSWERED) or [])
+    """Answered, or given up on after three asks. A red-flag group holding only red flags said
+    elsewhere is not answered until its own question is (RF_ASKED)."""
+    value = slots.get(slot)
+    if slot in s.RED_FLAG_SLOTS and value and slot not in (slots.get(s.RF_ASKED) or []):
+        return all(x in (s.NONE, s.UNSURE, "yes") for x in value)
+    return value is not None or slot in (slots.get(s.UNANSWERED) or [])
 
 
 def fill_fine_reports(slots: Slots, updates: Dict[str, Any]) -> Dict[str, Any]:

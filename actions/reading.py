@@ -63,13 +63,30 @@ def correctable(message: "Message") -> bool:
 
 def is_correction(message: "Message") -> bool:
     """Something an earlier answer could be changed to, and words of correcting ("sorry, I
-    meant my left"): only then does a message taken for "correct" change an answer."""
-    return correctable(message) and bool(CORRECTING.search(message.text.lower()))
+    meant my left"): only then does a message taken for "correct" change an answer. A
+    question ("wait do I have to touch my butt for this") changes nothing."""
+    text = message.text.lower().strip()
+    return correctable(message) and bool(CORRECTING.search(text)) and not is_asking(text)
+
+
+def is_asking(text: str) -> bool:
+    """A question put to the bot: "am I meant to feel it in my back?", "wait do I have to
+    touch my butt for this"."""
+    text = text.lower().strip()
+    return text.endswith("?") or bool(_ASKS_AFTER_INTERJECTION.match(text))
+
+
+_ASKS_AFTER_INTERJECTION = re.compile(r"^(?:(?:wait|oh|hmm+|ok|okay|so|um+|erm*|sorry|hang on)[,!.]*\s+)+"
+                                      r"(?:is|are|can|could|should|do|does|did|what|how|why|will|would|where|"
+                                      r"when|which|am|must)\b")
 
 
 # A misread "start over" or "stop" throws answers away, so those too give way to a message
 # that answers the question asked ("no, it has not come again" is not a restart).
-WEAK_INTERRUPTIONS = {"out_of_scope", "greet", "thanks", "bot_challenge", "start_over", "stop", "goodbye"}
+WEAK_INTERRUPTIONS = {"out_of_scope", "greet", "thanks", "bot_challenge", "start_over", "stop", "goodbye",
+                      "book_gait_analysis"}
+
+_BOOKING = re.compile(r"\b(book\w*|appointment|gait analysis|schedul\w*|reserve|slot|session)\b")
 
 YES_NO = {"affirm": "yes", "deny": "no", "not_sure": "unsure"}
 
@@ -185,6 +202,9 @@ _YES_PHRASE = re.compile(r"^(of course|go for it|go ahead|sounds good|let'?s do 
 _NO_WORDS = {"no", "nope", "nah", "never", "n", "not"}
 _UNSURE = re.compile(r"\b(not sure|unsure|maybe|dunno|don'?t know|no idea|not certain|no clue|"
                      r"can'?t (?:say|tell|remember)|hard to say|who knows|idk|not really sure)\b")
+# "I think so", "kind of", "possibly": doubt in words, which a "not sure" needs at a safety question
+_HEDGED = re.compile(r"\b(i think|think so|kind of|kinda|sort of|sorta|possibly|perhaps|might|could be|"
+                     r"a bit|a little|ish|unsure|hmm+|er+m*|um+)\b")
 _SAME_SIDES = re.compile(r"\b(same|equal|equally|no difference|neither|similar|even|evenly)\b")
 
 
@@ -215,7 +235,8 @@ def yes_no_from(message: Message) -> Optional[str]:
 
 _KEEP_NOTHING = re.compile(r"\b(keep nothing|don'?t keep|do not keep|dont save|don'?t save|do not save|"
                            r"no saving|not keep|without keeping|nothing kept|nothing saved|no storing|"
-                           r"don'?t store|delete it|not save)\b")
+                           r"don'?t store|delete it|not save|no keep|no keeping|no save|no storing|not keeping|"
+                           r"nothing to keep|keep none|save nothing|store nothing)\b")
 _KEEP = re.compile(r"\b(keep|save|store|saving|storing|keeping)\b")
 
 
@@ -280,6 +301,8 @@ def read_message(
             return Reading(not_an_answer=True)
         if message.intent in ("start_over", "stop", "goodbye") and says_steering(message.text):
             return Reading(not_an_answer=True)  # they said it in so many words
+        if message.intent == "book_gait_analysis" and _BOOKING.search(message.text.lower()):
+            return Reading(not_an_answer=True)  # "can I book the gait analysis now?"
         as_answer = Message("inform", message.entities, message.text)
         if not _answer_requested(as_answer, requested_slot, current, red_flag_groups) \
                 and message.intent not in ("start_over", "stop", "goodbye") and not unambiguous_answers(message):
@@ -309,6 +332,14 @@ def read_message(
         for choice, part in parts.items():  # "Balance: left wobbled. Donkey kicks: 8 each": read ahead
             for slot, value in _part_report(choice, part, current, red_flag_groups).items():
                 answer.setdefault(slot, value)
+        if requested_slot in s.RED_FLAG_SLOTS and requested_slot in answer:
+            # its own question answered; red flags said before for this group stay ("none of
+            # these" at its question never erases a sign volunteered earlier)
+            reading.updates[s.RF_ASKED] = _asked_with(current, requested_slot)
+            earlier = [x for x in current.get(requested_slot) or [] if x not in (s.NONE, s.UNSURE)]
+            if earlier:
+                answer[requested_slot] = earlier + [x for x in answer[requested_slot] or []
+                                                    if x not in earlier and x != s.NONE]
         # A red flag volunteered in this message outranks "none" for its group.
         for slot, value in answer.items():
             if slot in reading.updates and slot in s.RED_FLAG_SLOTS:
@@ -401,9 +432,14 @@ def _confirm_pending(message: Message, current, red_flag_groups) -> Dict[str, An
         # and a red flag named there places it
         updates[s.RF_UNPLACED] = True
     for slot, ids in red_flag_groups.items():
-        if slot in pending and not current.get(slot):
-            # a whole group confirmed: an answer the bot could not tie to one of its red flags
-            updates[slot] = [s.NONE if answer == "no" else s.UNSURE if answer == "unsure" else "yes"]
+        if slot in pending:
+            # a whole group confirmed: an answer at its question the bot could not tie to one
+            # of its red flags (red flags said for it before stay)
+            earlier = [x for x in current.get(slot) or [] if x not in (s.NONE, s.UNSURE)]
+            marker = [] if answer == "no" and earlier else [
+                s.NONE if answer == "no" else s.UNSURE if answer == "unsure" else "yes"]
+            updates[slot] = earlier + marker
+            updates[s.RF_ASKED] = _asked_with({**current, **updates}, slot)
     if answer in ("yes", "unsure"):
         for slot, ids in red_flag_groups.items():
             named = [x for x in pending if x in set(ids)]
@@ -412,6 +448,11 @@ def _confirm_pending(message: Message, current, red_flag_groups) -> Dict[str, An
                           if x in set(ids)]
                 updates[slot] = before + [x for x in named if x not in before]
     return updates
+
+
+def _asked_with(current, group_slot: str) -> List[str]:
+    asked = list(current.get(s.RF_ASKED) or [])
+    return asked if group_slot in asked else asked + [group_slot]
 
 
 def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> Dict[str, Any]:
@@ -432,8 +473,15 @@ def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> 
     if asks_something(message.text):
         return {}  # "Is normal to feel the back in this exercise?" asks; it neither skips nor gives up
     if message.intent in ("not_sure", "skip") or _UNSURE.search(message.text.lower()):
+        if slot in red_flag_groups and not says_doubt(message):
+            return {}  # a "not sure" there counts as yes: only doubt in words (or its button) says it
         return q.give_up_updates(current, red_flag_groups)
     return {}
+
+
+def says_doubt(message: Message) -> bool:
+    text = message.text.lower().strip()
+    return text.startswith("/") or bool(_UNSURE.search(text) or _HEDGED.search(text))
 
 
 def asks_something(text: str) -> bool:
@@ -523,9 +571,13 @@ def read_red_flag_group(slot: str):
             return {slot: [s.NONE]} if denies else {}
         if denies or (message.values("red_flag", own, role=NEGATED) and intent != "affirm"):
             return {slot: [s.NONE]}
+        text = message.text.lower().strip()
+        if (intent == "not_sure" or yes_no == "unsure") and not says_doubt(message):
+            return {}  # "can we be quick please" taken for not sure: no doubt in it, so ask again
         if intent == "not_sure" or yes_no == "unsure":
             return {slot: [s.UNSURE]}  # counts as yes to the whole group
-        if is_no_problem(message, max_words=6) and yes_no != "yes":  # "all fine", "nothing like that"
+        said_yes = (re.findall(r"[a-z']+", text) or [""])[0] in _YES_WORDS or bool(_YES_PHRASE.match(text))
+        if is_no_problem(message, max_words=6) and not said_yes:  # "all fine", "nothing like that"
             return {slot: [s.NONE]}
         short = len(message.text.split()) <= GROUP_YES_WORDS
         if (intent == "not_sure" or yes_no == "unsure") and short:
@@ -533,7 +585,8 @@ def read_red_flag_group(slot: str):
         if (yes_no == "yes" or intent == "affirm") and short:
             return {slot: ["yes"]}  # yes without saying which one: the whole group
         story = (intent in ("inform", "nlu_fallback", None) and len(message.text.split()) > GROUP_YES_WORDS
-                 and not is_question_about(message) and not message.text.startswith("/"))
+                 and not is_question_about(message) and not message.text.startswith("/")
+                 and not _WHY.match(message.text.lower().strip()))  # "why u asking about my chest" asks
         if intent in ("affirm", "report_red_flag", "not_sure") or yes_no in ("yes", "unsure") or story:
             # A story the bot cannot tie to one of this group's red flags ("got a blister on my
             # toe"): neither a yes nor a no, so ask whether the group applies.
@@ -542,6 +595,8 @@ def read_red_flag_group(slot: str):
         return {}
     return read
 
+
+_WHY = re.compile(r"(why|how come)\b")
 
 # Lists a later message adds to rather than replaces (a forgotten injury, another gait sign,
 # a place that hurts too).
@@ -556,7 +611,7 @@ def read_rf_confirm(message: Message, current, red_flag_groups) -> Dict[str, Any
 
 
 # ------------------------------------------------------------------ soreness
-_MIDLINE = re.compile(r"(\b(middle|centre|center|central|centrally|midline|tailbone|tail bone|coccyx|"
+_MIDLINE = re.compile(r"(\b(middle|midle|midddle|mid|centre|center|centr|central|centrally|midline|tailbone|tail bone|coccyx|"
                       r"spine|down the middle|neither|no side|not one side|across|not applicable|"
                       r"doesn'?t apply)\b|\bn/?a\b)")
 
@@ -667,9 +722,11 @@ def read_pain_timing(message: Message, current, red_flag_groups) -> Dict[str, An
 
 
 def read_pain_severity(message: Message, current, red_flag_groups) -> Dict[str, Any]:
-    for number in message.numbers(roles=("pain", None)):
-        if 0 <= number <= 10:
-            return {s.PAIN_SEVERITY: number}
+    # The question asks for the worst: "3 most days, 8 on long runs" is an 8
+    for roles in (("pain",), (None,)):
+        scores = [n for n in message.numbers(roles=roles) if 0 <= n <= 10]
+        if scores:
+            return {s.PAIN_SEVERITY: max(scores)}
     if message.intent == "no_pain":
         return {s.PAIN_SEVERITY: 0.0}
     return {}
@@ -677,7 +734,13 @@ def read_pain_severity(message: Message, current, red_flag_groups) -> Dict[str, 
 
 # ------------------------------------------------------------------ effort and history
 def read_running_effort(message: Message, current, red_flag_groups) -> Dict[str, Any]:
-    answer = effort_from(message) or yes_no_from(message)
+    # A leading "yes" / "no" answers it ("yes, even without the buggy I feel sluggish": the
+    # "without" there negates the buggy, not the effort)
+    first = (re.findall(r"[a-z']+", message.text.lower()) or [""])[0]
+    leading = None if _UNSURE.match(message.text.lower().strip()) else \
+        "yes" if first in _YES_WORDS - {"ok", "okay", "sure"} else \
+        "no" if first in _NO_WORDS - {"not"} | {"normal", "fine"} else None  # "normal i think, it's hard but I'm new"
+    answer = leading or effort_from(message) or yes_no_from(message)
     return {s.RUNNING_EFFORT: answer} if answer else {}
 
 
@@ -751,8 +814,32 @@ _SITTING_PARTS = re.compile(r"(\+|\b(plus|then|on top|each way|commute|commuting
                             r"so|idk|maybe|probably|at least|total|altogether|all in|in all)\b)")
 
 
+# "maybe 2 hours, I'm on my feet for 12 hour shifts": hours on your feet are not sitting
+_STANDING = re.compile(r"\b(on my feet|on (?:my|our) legs|standing|stand|stood|walking|on the go|on the move|"
+                       r"moving about|running around)\b")
+
+
+def _sitting_figures(message: Message) -> List[float]:
+    text = message.text.lower()
+    figures = []
+    for e in message.entities:
+        if e.get("entity") != "number" or e.get("role") not in ("hours", None):
+            continue
+        number = to_number(e.get("value"))
+        if number is None or not 0 <= number <= 24:
+            continue
+        start = e.get("start", 0)
+        begin = max([m.end() for m in re.finditer(r"[,.;!?]|\bbut\b", text[:start])] or [0])
+        end = min([start + m.start() for m in re.finditer(r"[,.;!?]|\bbut\b", text[start:])] or [len(text)])
+        figures.append((number, bool(_STANDING.search(text[begin:end]))))
+    if not figures:  # numbers the extractor did not mark ("9ish")
+        return [n for n in message.numbers(roles=("hours", None)) if 0 <= n <= 24]
+    seated = [n for n, standing in figures if not standing]
+    return seated or [n for n, _ in figures]
+
+
 def read_sitting_hours(message: Message, current, red_flag_groups) -> Dict[str, Any]:
-    hours = [number for number in message.numbers(roles=("hours", None)) if 0 <= number <= 24]
+    hours = _sitting_figures(message)
     if not hours:
         return {}
     if len(hours) > 1 and _SITTING_PARTS.search(message.text.lower()):
@@ -763,7 +850,7 @@ def read_sitting_hours(message: Message, current, red_flag_groups) -> Dict[str, 
 # At the gait question, what a coach or a friend said, in looser words than the lexicon
 # takes anywhere else ("my hips go forward, like a duck", "I kick my own ankles").
 _GAIT_WORDS = (
-    ("overstriding", re.compile(r"\b(over ?-?strid\w*|heel ?strik\w*|land\w* (?:on my heels?|in front|ahead|"
+    ("overstriding", re.compile(r"\b(over ?-?strid\w*|heel ?strik\w*|land\w* (?:\w+ )?(?:on my heels?|in front|ahead|"
                                 r"out in front|too far)|reach\w* (?:out )?with my (?:foot|feet|legs?))\b")),
     ("low_knee_drive", re.compile(r"\b(knees? (?:are |is |stay |stays )?(?:low|down)|knees? (?:don'?t|doesn'?t|never|barely) "
                                   r"(?:lift|come up|rise)|shuffl\w*|no knee (?:lift|drive))\b")),
@@ -930,7 +1017,7 @@ def read_balance(slot: str):
     return read
 
 
-def _reps_by_side(message: Message) -> Dict[str, float]:
+def reps_by_side(message: Message) -> Dict[str, float]:
     numbers = [e for e in message.entities if e.get("entity") == "number"
                and e.get("role") in (None, "reps") and to_number(e.get("value")) is not None
                and 0 <= to_number(e.get("value")) <= 30]
@@ -980,7 +1067,7 @@ def read_donkey(slot: str):
             updates[s.DONKEY_FAULTS] = faults
         elif slot == s.DONKEY_FAULTS and (message.intent == "deny" or yes_no_from(message) == "no"):
             updates[s.DONKEY_FAULTS] = [s.NONE]
-        reps = _reps_by_side(message)
+        reps = reps_by_side(message)
         if "one" in reps:
             if slot in (s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT):
                 reps = {"left" if slot == s.DONKEY_REPS_LEFT else "right": reps["one"]}
@@ -1063,6 +1150,8 @@ def _with_report(slot, choice, report, updates, message: Message, current) -> Di
     # none of skipping outweigh the classifier
     if slot == choice and asks_something(text) and not _SKIPPING.search(text):
         return {}  # "Is normal to feel the back in this exercise?": a question, not a skip
+    if slot == choice and is_correction(message):
+        return {}  # "sorry, it was the right that was harder": the last check's answer changes
     doing = bool(_DOING.search(text)) or (
         slot == choice and bool(_AGREE.search(text)) and not _SKIPPING.search(text) and yes_no_from(message) != "no")
     # "My back is arching, I cannot stop it. I did 6 in each leg": a report, whatever its words
@@ -1203,7 +1292,7 @@ def unambiguous_answers(message: Message) -> Dict[str, Any]:
         updates[s.RUNNING_EFFORT] = effort
     pain = [n for n in message.numbers(roles=("pain",)) if 0 <= n <= 10]
     if pain:
-        updates[s.PAIN_SEVERITY] = pain[0]
+        updates[s.PAIN_SEVERITY] = max(pain)  # "a 3 maybe, but the ankle is more like an 8": its worst
     hours = [n for n in message.numbers(roles=("hours",)) if 0 <= n <= 24]
     if hours and _SITTING_CONTEXT.search(message.text.lower()):  # not "runs over an hour"
         updates[s.SITTING_HOURS] = hours[0]

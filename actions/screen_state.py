@@ -35,24 +35,25 @@ def screening_plan(slot_values: Dict[str, Any], result) -> List[str]:
     The form asks the first one that is still unanswered. A red flag said with a negation
     that may not cancel it is confirmed before anything else. When the engine says the
     screen must stop (a red flag), only the questions already answered remain, plus the red
-    flag groups more urgent than the red flag found: a swollen calf does not excuse the
-    emergency questions.
+    flag groups as urgent as the red flag found or more: a swollen calf does not excuse the
+    emergency questions, and the group of a red flag said in passing still gets its question.
     """
     plan = questions_that_apply(slot_values, result.self_checks_allowed)
     if result.stops_screen:
         return [slot for slot in plan
                 if answered(slot_values, slot) or slot == s.RF_CONFIRM
-                or slot in _more_urgent_groups(result)]
+                or slot in _groups_still_to_ask(result)]
     return plan + [s.STORE_CONSENT]
 
 
-def _more_urgent_groups(result) -> List[str]:
-    """The red-flag group slots more urgent than the highest red flag found."""
+def _groups_still_to_ask(result) -> List[str]:
+    """The red-flag group slots as urgent as the highest red flag found, or more; none after
+    the most urgent level (nothing asked could change "call the emergency number now")."""
     levels = [g.level for g in knowledge().red_flag_groups]
     top = result.triage if result.triage in levels else None
-    if top is None:
+    if top is None or top == levels[0]:
         return []
-    return [s.RED_FLAG_GROUP_SLOTS[level] for level in levels[:levels.index(top)]]
+    return [s.RED_FLAG_GROUP_SLOTS[level] for level in levels[:levels.index(top) + 1]]
 
 
 def next_question(slot_values: Dict[str, Any], result) -> str:

@@ -26,6 +26,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import slots as s
+from actions.apply_correction import corrections, say_changed
 from actions.explain_why import why_response
 from actions.screening.glossary import define
 from actions.questions import CHECK_CHOICES, QUESTIONS, is_question, question
@@ -46,7 +47,7 @@ ANSWERED_TOGETHER = {
 # Messages that steer the conversation (stop, start over, a correction, a person, booking):
 # never counted against the question being asked.
 STEERING_INTENTS = {"stop", "start_over", "correct", "human_handoff", "book_gait_analysis", "goodbye"}
-TERM_QUESTION = re.compile(r"^(what'?s|wats|whats|wat is|what is|what are|what does|what do you mean|"
+TERM_QUESTION = re.compile(r"^(what'?s|wats|whats|wat is|wat'?s|wots|wot'?s|wot is|what is|what are|what does|what do you mean|"
                            r"what'?s a|meaning of|define)\b.*", re.IGNORECASE)
 HINT_BUTTONS = [{"title": "Not sure", "payload": "/not_sure"}, {"title": "Skip this one", "payload": "/skip"}]
 
@@ -87,6 +88,16 @@ class ValidateScreeningForm(FormValidationAction):
             return [SlotSet(requested, None), SlotSet(s.REQUESTED_SLOT, requested)]
 
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        message = Message.from_latest(tracker.latest_message)
+        if intent != "correct" and requested not in reading.updates and is_correction(message):
+            # "sorry not knees, I meant my shins" taken for an answer to the next question:
+            # the earlier answer changes, as for a message taken for a correction
+            fixes = {k: v for k, v in corrections(message, tracker).items() if k not in reading.updates}
+            if fixes:
+                say_changed(dispatcher, fixes, {**current, **fixes})
+                reading.updates.update(fixes)
+                reading.problem_response = None
+                reading.not_an_answer = False
         steering = intent in STEERING_INTENTS and not (
             intent == "correct" and not is_correction(Message.from_latest(tracker.latest_message)))
         stalled = (reading.not_an_answer and not steering and is_question(requested)

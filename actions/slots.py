@@ -35,6 +35,10 @@ RF_PENDING = "rf_pending"
 OPENING_STORY = "opening_story"
 RF_UNPLACED = "rf_unplaced"
 RF_CONFIRM = "rf_confirm"
+# The groups whose own question got an answer. A red flag volunteered elsewhere is recorded in
+# its group at once, but the group's question is still put: the runner's answer there may
+# hold more (a more urgent sign, said at the question that finally fits).
+RF_ASKED = "rf_asked"
 NONE = "none"  # marker: "none of these" / "no injuries" / "no gait signs"
 UNSURE = "unsure"  # marker: "not sure"
 SKIPPED = "skipped"  # marker: the runner chose to skip an optional question

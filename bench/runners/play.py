@@ -328,13 +328,23 @@ def play(bot: RestBot, persona: Persona, max_turns: int = MAX_TURNS) -> Outcome:
     def done() -> bool:
         return outcome.finished or outcome.lost
 
+    def correct_in_passing(turn: Turn) -> None:
+        """A correction of a topic the bot took from an earlier answer, never asking it
+        ("10 each" filled both rep counts): said right after that answer, as the runner would."""
+        for slot in list(turn.changed):
+            topic = TOPIC_BY_SLOT.get(slot)
+            if topic and asks[topic] == 0 and topic != turn.topic:
+                while after.get(topic) and not done():
+                    send("correction", topic, after[topic].pop(0))
+
     try:
         for message in before[OPENING]:
             send("interjection", OPENING, message)
-        send("opening", OPENING, answer(OPENING))
+        opening = send("opening", OPENING, answer(OPENING))
         for message in after[OPENING]:
             if not outcome.lost:
                 send("correction", OPENING, message)
+        correct_in_passing(opening)
         while not done():
             if len(outcome.turns) >= max_turns:
                 outcome.stuck = True
@@ -361,6 +371,8 @@ def play(bot: RestBot, persona: Persona, max_turns: int = MAX_TURNS) -> Outcome:
             if asks[topic] == 1:
                 while after.get(topic) and not outcome.lost:
                     send("correction", topic, after[topic].pop(0))
+            if not done():
+                correct_in_passing(turn)
     except Exception as error:  # a server error or timeout: reported, never raised
         outcome.error = f"{type(error).__name__}: {error}"[:300]
     outcome.unsent = ([f"before {t}" for t, items in before.items() for _ in items]

@@ -109,6 +109,11 @@ class Lexicon:
     number_words: Dict[str, float] = field(default_factory=dict)
     # (red flag id, "cue|cue + cue|cue") from `ask_to_check`, in file order
     ask_to_check: List[Tuple[str, str]] = field(default_factory=list)
+    # how runners shorten everyday words: "aftr" -> "after", "rly" -> "really"
+    spellings: Dict[str, str] = field(default_factory=dict)
+    # "back to normal after a minute", "always been like that": a red flag said with these is
+    # asked about (it may be the usual kind), never taken as said and never dropped
+    ordinary: List[str] = field(default_factory=list)
 
 
 def resolve_lexicon_path(path: Text) -> Path:
@@ -191,6 +196,25 @@ def load_lexicon(path: Text = DEFAULT_LEXICON) -> Lexicon:
                 raise LexiconError(f"{where}: {entry}: bad cue set {combo!r} "
                                    f"(words joined by |, sets joined by ' + ')")
             lexicon.ask_to_check.append((flag, combo.strip().lower()))
+
+    ordinary = raw.get("ordinary") or []
+    if not isinstance(ordinary, list):
+        raise LexiconError(f"{where}: ordinary: needs a list of phrases")
+    for phrase in ordinary:
+        if not isinstance(phrase, str) or not phrase.strip() or "..." in phrase:
+            raise LexiconError(f"{where}: ordinary: bad phrase {phrase!r} (plain words, a|b allowed)")
+        lexicon.ordinary.append(phrase.strip().lower())
+
+    spellings = raw.get("spellings") or {}
+    if not isinstance(spellings, dict):
+        raise LexiconError(f"{where}: spellings: must map words to lists of the ways runners type them")
+    for word, variants in spellings.items():
+        if not isinstance(variants, list) or not variants or len(str(word).split()) != 1:
+            raise LexiconError(f"{where}: spellings.{word}: needs one word and a non-empty list")
+        for variant in variants:
+            if not isinstance(variant, str) or len(variant.split()) != 1:
+                raise LexiconError(f"{where}: spellings.{word}: bad variant {variant!r} (one word)")
+            lexicon.spellings[base_norm(variant)] = base_norm(str(word))
 
     for word, value in (raw.get("number_words") or {}).items():
         try:
@@ -400,6 +424,11 @@ PAIN_CONTEXT = re.compile(
     r"hammy|quad|quads|back|heel|thigh|itb|it band|glute|glutes|bum)(?:'s|\s+is|\s+was|\s+gets|\s+goes|\s+feels)"
     r"(?:\s+(?:now|about|around|like|probably|maybe|more like|at|up to|easily|still))*\s+(?:a|an)?\s*$"
 )
+# "about a 6", "more like an 8": a bare number after an article, in a message about pain
+ARTICLE_SCORE = re.compile(r"\b(?:a|an)\s*$")
+PAIN_MESSAGE = re.compile(r"\b(?:pain\w*|hurt\w*|ach\w*|sore\w*|knee|knees|shins?|calf|calves|achilles|foot|feet|"
+                          r"ankles?|hips?|groin|hamstrings?|hammy|quads?|back|heel|thigh|itb|glutes?|splints?|"
+                          r"sprain\w*|strain\w*|rolled|twisted|injur\w*)\b")
 HOURS_CONTEXT = re.compile(r"\b(?:sit|sits|sitting|sat|seated|desk|commute|commuting)\b[^.!?\d]{0,30}$")
 SECONDS_CONTEXT = re.compile(r"\b(?:held|hold|holding|lasted|balanced|balance|managed)\b[^.!?\d]{0,20}$")
 DIGITS = r"\d+(?:\.\d+)?"
@@ -427,6 +456,7 @@ class ClinicalNLP:
         self._build_typo_index()
         self._build_matcher()
         self._build_checks()
+        self._build_ordinary()
         neg = lexicon.negation
         self.negex = _ScopedNegex(
             self.nlp,
@@ -585,8 +615,8 @@ class ClinicalNLP:
                     else:
                         for t in self._tokens(slot):
                             spec.append({"NORM": t})
-                            if label == "body_part" and t in ("my", "the") and position < len(words) - 1:
-                                # "front of my right hip", "outside of the left thigh"
+                            if label == "body_part" and t in ("my", "the", "of") and position < len(words) - 1:
+                                # "front of my right hip", "outside of left thigh"
                                 spec.append({"NORM": {"IN": list(SIDE_WORDS_IN_PLACES)}, "OP": "?"})
                 if not spec or all(s.get("OP") == "?" for s in spec):
                     raise LexiconError(f"{entry}: has no words to match")
@@ -595,6 +625,14 @@ class ClinicalNLP:
                 key = f"p{len(self.patterns)}"
                 self.patterns[key] = _Pattern(label, value, phrase, order, tuple(gaps), negated)
                 (self.rf_matcher if label == RED_FLAG else self.matcher).add(key, [spec])
+
+    def _build_ordinary(self) -> None:
+        self.ordinary_matcher = Matcher(self.nlp.vocab)
+        for i, phrase in enumerate(self.lexicon.ordinary):
+            for variant in self._expand(phrase, f"{self.lexicon.path}: ordinary: '{phrase}'"):
+                spec = [{"NORM": {"IN": [t for alt in slot.split("|") for t in self._tokens(alt)]}}
+                        for slot in variant.split()]
+                self.ordinary_matcher.add(f"o{i}", [spec])
 
     def _build_checks(self) -> None:
         """`ask_to_check` cue sets: per red flag, lists of alternatives (token tuples; a
@@ -721,9 +759,43 @@ class ClinicalNLP:
         return None
 
     def _doc(self, text: str) -> Doc:
-        doc = self.nlp(self._clean(text))
+        doc = self._split_run_together(self.nlp(self._clean(text)))
         for token in doc:
-            token.norm_ = self._correct(base_norm(token.text))
+            token.norm_ = self._correct(self._respell(base_norm(token.text)))
+        return doc
+
+    def _respell(self, norm: str) -> str:
+        """Text-speak the lexicon lists ("aftr"), and a plural typed with z ("kneez")."""
+        if norm in self.lexicon.spellings:
+            return self.lexicon.spellings[norm]
+        if len(norm) > 3 and norm.endswith("z") and norm.isalpha() and base_norm(norm[:-1] + "s") in self.known:
+            return base_norm(norm[:-1] + "s")
+        return norm
+
+    def _split_point(self, word: str) -> Optional[int]:
+        """Where two words typed without a space meet ("achillessnapped", "calfswollen"):
+        both halves are words and one is a lexicon word. None for a word of its own."""
+        norm = base_norm(word)
+        if len(word) < 8 or not word.isalpha() or norm in self.known or norm in self.protected \
+                or self._correct(norm) != norm:
+            return None
+        best = None
+        for i in range(3, len(word) - 2):
+            left, right = base_norm(word[:i]), base_norm(word[i:])
+            words = self.known | self.protected
+            if left in words and right in words and (left in self.known or right in self.known):
+                score = (left in self.known) + (right in self.known)
+                if best is None or score > best[0]:
+                    best = (score, i)
+        return best[1] if best else None
+
+    def _split_run_together(self, doc: Doc) -> Doc:
+        splits = [(token, point) for token in doc if (point := self._split_point(token.text))]
+        if splits:
+            with doc.retokenize() as retokenizer:
+                for token, point in splits:
+                    retokenizer.split(token, [token.text[:point], token.text[point:]],
+                                      heads=[(token, 1), (token, 1)])
         return doc
 
     def _matches(self, matcher: Matcher, doc: Doc):
@@ -814,6 +886,13 @@ class ClinicalNLP:
                 denied.update(range(ent.start, ent.end))
             else:
                 roles[key] = UNCERTAIN
+
+        # "heart going like the clappers on the hill reps, back to normal a minute after":
+        # maybe the usual kind, so ask ("fine now" is no such cue: fainting counts all the same)
+        usual = {doc[start].sent.start for _, start, _ in self.ordinary_matcher(doc)}
+        for ent in doc.ents:
+            if roles.get((ent.start, ent.end)) is None and ent.sent.start in usual:
+                roles[(ent.start, ent.end)] = UNCERTAIN
 
         def clearly_denied(i: int, cue_tokens: Set[int]) -> bool:
             begin = max([c for c in cuts if c <= i] or [0])
@@ -939,7 +1018,8 @@ class ClinicalNLP:
                     out.append(_number(start, end, text, (second - value) % 12, "hours"))
                     used.append((start, end))
                     continue
-                value = (value + second) / 2
+                # "a 6 or 7" of pain is a 7 (the worst counts); "7-8 hours" is 7.5
+                value = max(value, second) if PAIN_CONTEXT.search(before) else (value + second) / 2
             role, skip = None, False
             for regex, unit_role, mult in self.unit_res:
                 unit = regex.match(rest)
@@ -957,6 +1037,9 @@ class ClinicalNLP:
                 role = None
             if role is None and value <= 10 and PAIN_CONTEXT.search(before) and not effort:
                 role = "pain"
+            elif role is None and value <= 10 and not effort and ARTICLE_SCORE.search(before) \
+                    and PAIN_MESSAGE.search(lowered):
+                role = "pain"  # "shin splints, a 3 maybe, but the ankle is more like an 8"
             elif role is None and value <= 24 and HOURS_CONTEXT.search(before):
                 role = "hours"
             elif role is None and SECONDS_CONTEXT.search(before) and 10 <= value <= 120:
@@ -1052,7 +1135,7 @@ def _both_from_plurals(entities: List[Dict[str, Any]], text: str) -> List[Dict[s
     if any(e["entity"] == "side" for e in entities):
         return []
     for e in entities:
-        said = text[e["start"]:e["end"]].lower()
+        said = re.sub(r"z\b", "s", text[e["start"]:e["end"]].lower())  # "kneez"
         if e["entity"] == "body_part" and not e.get("role") and \
                 (said in PLURAL_PAIRS or said.split()[-1] in PLURAL_PAIRS):
             return [{"entity": "side", "start": e["start"], "end": e["end"], "value": "both",

@@ -16,6 +16,7 @@ from actions.session_start import ActionSessionStart
 from actions.show_result import ActionShowResult
 from actions.start_over import ActionStartOver
 from actions.stop_screen import ActionStopScreen
+from bot.nlu.clinical_extractor import build_nlp
 from tests.actions.helpers import ALL_CLEAR, entity, render, responses, run, slot_sets, texts, tracker
 
 CLINIC = load_clinic()
@@ -371,3 +372,29 @@ def test_a_guess_at_stop_after_the_screen_stopped_gets_a_clear_reply_not_the_sam
     assert "utter_screen_stopped" not in responses(messages) and "start" in texts(messages)
     _, messages = run(ActionStopScreen(), tracker(intent="stop", text="stop", active_loop=None, events=welcomed))
     assert responses(messages) == ["utter_screen_stopped"]
+
+
+def test_a_question_about_the_check_taken_for_a_correction_changes_nothing():
+    slots = {**ALL_CLEAR, s.ACTIVATION_FELT_WHERE: ["glute"], s.DONKEY_CHOICE: s.DO_NOW}
+    text = "am I meant to feel it in my back?"
+    events, messages = run(ActionApplyCorrection(), tracker(
+        slots, "correct", build_nlp().extract(text), text, requested_slot=s.DONKEY_REPORT))
+    assert s.ACTIVATION_FELT_WHERE not in slot_sets(events)
+    assert "changed" not in texts(messages) and responses(messages)  # the question is explained
+
+
+def test_how_long_is_answered_with_the_steps_left_and_the_welcome_comes_again():
+    text = "how long does this take?"
+    events, messages = run(ActionExplainWhy(), tracker(
+        {}, "ask_why", [], text, active_loop=None,
+        events=[{"event": "bot", "text": "Shall we start?", "metadata": {"utter_action": "utter_welcome"}}]))
+    assert responses(messages)[0] == "utter_how_long" and messages[0]["remaining"] > 10
+    assert "utter_welcome" in responses(messages)
+
+
+def test_a_question_starting_with_wait_is_no_correction():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: [], s.NO_PAIN: True}
+    text = "wait do i actually have to touch my butt for this"
+    events, _ = run(ActionApplyCorrection(), tracker(
+        slots, "correct", build_nlp().extract(text), text, requested_slot=s.ACTIVATION_CHOICE))
+    assert s.PAIN_AREAS not in slot_sets(events)

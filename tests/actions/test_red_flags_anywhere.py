@@ -33,7 +33,21 @@ def test_after_a_lower_red_flag_the_more_urgent_groups_are_still_asked():
     assert updates[s.REQUESTED_SLOT] == s.RF_URGENT_CARE
     updates, _ = turn({**slots, s.RF_EMERGENCY: [s.NONE]}, requested=s.RF_URGENT_CARE,
                       intent="deny", text="no")
-    assert updates[s.REQUESTED_SLOT] is None  # its own group and below are not needed
+    # its own group's question is still put (the sign was said elsewhere); groups below are not
+    assert updates[s.REQUESTED_SLOT] == s.RF_SEE_CLINICIAN
+    slots = {**slots, s.RF_EMERGENCY: [s.NONE], s.RF_URGENT_CARE: [s.NONE]}
+    updates, _ = turn(slots, requested=s.RF_SEE_CLINICIAN, intent="deny", text="no, none of those")
+    assert updates[s.RF_SEE_CLINICIAN] == ["bone_stress_signs"]  # "none" never erases it
+    assert updates[s.REQUESTED_SLOT] is None
+
+
+def test_a_more_urgent_sign_said_at_the_group_of_a_sign_said_in_passing_is_heard():
+    slots = {s.RF_EMERGENCY: [s.NONE], s.RF_URGENT_CARE: [s.NONE], s.RF_SEE_CLINICIAN: ["severe_pain"]}
+    updates, _ = turn(slots, requested=s.RF_SEE_CLINICIAN, intent="report_red_flag",
+                      text="tingling both legs and numb round my bum",
+                      entities=[entity("red_flag", "nerve_symptoms"), entity("red_flag", "saddle_numbness_or_bladder")])
+    assert updates[s.RF_SEE_CLINICIAN] == ["severe_pain", "nerve_symptoms"]
+    assert "saddle_numbness_or_bladder" in updates[s.RF_EMERGENCY]
 
 
 def test_an_emergency_red_flag_said_at_the_last_group_is_recorded_as_an_emergency():
@@ -49,7 +63,8 @@ def test_none_of_these_plus_another_groups_red_flag_answers_both():
                       entities=[entity("red_flag", "calf_swelling")])
     assert updates[s.RF_EMERGENCY] == [s.NONE]
     assert updates[s.RF_URGENT_CARE] == ["calf_swelling"]
-    assert updates[s.REQUESTED_SLOT] is None  # nothing more urgent is left to ask
+    # the calf's own group still gets its question (it may hold more); nothing below it
+    assert updates[s.REQUESTED_SLOT] == s.RF_URGENT_CARE
 
 
 def test_a_bare_yes_means_the_group_being_asked_and_only_that_one():

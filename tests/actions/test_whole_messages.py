@@ -160,3 +160,45 @@ def test_a_plural_pair_is_both_sides_where_it_hurts_but_not_in_a_self_check_repo
     updates, _ = turn("Felt it elsewhere, mostly the backs of my thighs", s.ACTIVATION_REPORT, slots)
     assert updates.get(s.ACTIVATION_HARDER_SIDE) != "both"
     assert updates[s.ACTIVATION_FELT_WHERE] == ["hamstring"]
+
+
+def test_a_correction_taken_for_an_answer_to_the_next_question_changes_the_earlier_answer():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "both", s.NO_PAIN: False}
+    updates, messages = turn("sorry not knees, i meant my shins. knees are fine", s.PAIN_TIMING, slots)
+    assert updates[s.PAIN_AREAS] == ["shin"]
+    assert "changed that" in texts(messages)
+    assert updates[s.REQUESTED_SLOT] == s.PAIN_TIMING  # and the open question comes again
+
+
+def test_more_sitting_hours_said_at_the_next_question_replace_the_first_figure():
+    slots = {**BEFORE_CHECKS, s.SITTING_HOURS: 7, s.GAIT_SIGNS: None}
+    updates, _ = turn("Sorry, with the train to work and back it's more like 9 hours", s.GAIT_SIGNS, slots)
+    assert updates[s.SITTING_HOURS] == 9
+
+
+def test_hours_on_your_feet_are_not_sitting():
+    slots = {**BEFORE_CHECKS, s.SITTING_HOURS: None, s.GAIT_SIGNS: None}
+    updates, _ = turn("hardly any! maybe 2 hours, I'm on my feet for 12 hour shifts", s.SITTING_HOURS, slots)
+    assert updates[s.SITTING_HOURS] == 2
+
+
+@pytest.mark.parametrize("text, effort", [
+    ("yes, even on my own without the buggy I feel sluggish", "yes"),
+    ("normal i think, its hard but im new", "no"),
+])
+def test_a_leading_yes_or_no_answers_the_effort_question(text, effort):
+    slots = {**BEFORE_CHECKS, s.RUNNING_EFFORT: None}
+    updates, _ = turn(text, s.RUNNING_EFFORT, slots)
+    assert updates.get(s.RUNNING_EFFORT) == effort
+
+
+def test_the_worst_pain_score_is_the_answer():
+    slots = {**BEFORE_CHECKS, s.PAIN_SEVERITY: None}
+    updates, _ = turn("3 most days, 8 on long runs", s.PAIN_SEVERITY, slots)
+    assert updates[s.PAIN_SEVERITY] == 8
+
+
+def test_a_self_check_report_misread_as_booking_is_read_as_the_report():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.DO_NOW}
+    updates, _ = turn("right side took a sec to kick in", s.ACTIVATION_REPORT, slots, intent="book_gait_analysis")
+    assert updates[s.ACTIVATION_HARDER_SIDE] == "right"

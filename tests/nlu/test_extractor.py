@@ -412,3 +412,60 @@ def test_donkey_kick_faults_in_everyday_words(nlp, text, fault):
 
 def test_no_pain_in_the_bum_is_no_glute_that_was_not_felt(nlp):
     assert not [e for e in nlp.extract("don't feel pain in my bum at all, all good") if e["entity"] == "check_fault"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # words typed without a space, text-speak and a plural typed with z
+    ("achillessnapped i think", {("red_flag", "achilles_rupture", None), ("body_part", "achilles", None)}),
+    ("kneez ache aftr runs", {("body_part", "knee", None), ("timing", "after_runs", None),
+                              ("side", "both", "plural")}),
+    # a side inside a place's name
+    ("outside of left thigh", {("body_part", "it_band", None), ("side", "left", None)}),
+    # standing all day is no sore foot; sitting cross-legged is no crossover
+    ("I'm a nurse, on my feet all day", {("body_part", "foot", "negated")}),
+    ("my hip goes down a bit on the right", {("check_fault", "hip_dropped", None), ("side", "right", None)}),
+    ("my coach says my knees stay pretty low", {("gait_sign", "low_knee_drive", None)}),
+    ("my feet land way out in front", {("gait_sign", "overstriding", None)}),
+])
+def test_how_runners_type(nlp, text, expected):
+    assert found(nlp, text) == expected
+
+
+def test_words_run_together_are_split_only_when_both_halves_are_words(nlp):
+    assert not [e for e in nlp.extract("parkrun was fine, did the volunteering") if e["entity"] == "red_flag"]
+    assert ("red_flag", "calf_swelling", None) in found(nlp, "my calfswollen and red")
+
+
+@pytest.mark.parametrize("text, worst", [
+    ("Mild shin splints, a 3 maybe, but the ankle I rolled is more like an 8", 8),
+    ("knee pain is a 6 or 7", 7),
+    ("my knee, about a 4", 4),
+])
+def test_a_pain_score_said_in_passing_is_read_at_its_worst(nlp, text, worst):
+    scores = [e["value"] for e in nlp.extract(text) if e["entity"] == "number" and e.get("role") == "pain"]
+    assert max(scores) == worst
+
+
+def test_the_rest_of_the_run_is_no_pain_at_rest(nlp):
+    assert ("timing", "at_rest", None) not in found(nlp, "shins ache for a mile, then fine for the rest of the run")
+    assert ("timing", "at_rest", None) in found(nlp, "my knee hurts at rest")
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("Heart was going like the clappers on the hill reps, back to normal a minute after, same as always",
+     "chest_symptoms"),
+    ("pins and needles when I sit on the floor, goes as soon as I stretch, always been like that",
+     "nerve_symptoms"),
+    ("Couldn't take another step at the top of the hill, had a breather and jogged it in", "cannot_bear_weight"),
+])
+def test_a_red_flag_said_as_the_usual_kind_is_asked_about_not_taken_or_dropped(nlp, text, flag):
+    assert (flag, "uncertain") in red_flags(nlp, text)
+
+
+def test_fine_now_does_not_make_a_faint_uncertain(nlp):
+    assert ("chest_symptoms", None) in red_flags(nlp, "passed out at the finish but fine now")
+
+
+def test_figurative_kick_is_no_achilles_rupture(nlp):
+    assert not red_flags(nlp, "That last hill felt like a kick in the teeth")
+    assert ("achilles_rupture", None) in red_flags(nlp, "felt like a kick in the back of my heel")
