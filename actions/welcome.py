@@ -52,9 +52,12 @@ def welcome(dispatcher, tracker, keep_facts: bool = True) -> List[EventType]:
         dispatcher.utter_message(text=f"Thanks, I've noted {noted}. I'll use that in the screen.")
     if any(updates.get(slot) for slot in s.RED_FLAG_SLOTS) or updates.get(s.RF_PENDING):
         dispatcher.utter_message(response="utter_red_flag_first")
-    if not (noted and WELCOME_QUESTION in last_bot_text(tracker)):
+    if WELCOME_QUESTION in last_bot_text(tracker):
         # (the web widget shows the welcome when it opens; a first message typed under it
-        # gets its facts noted and the question again, not the whole introduction twice)
+        # gets its facts noted, or a hello, and the question again: not the introduction twice)
+        if not noted:
+            dispatcher.utter_message(response="utter_greet_again")
+    else:
         dispatcher.utter_message(response="utter_welcome_intro")
     dispatcher.utter_message(response="utter_welcome")
     return events + [SlotSet(slot, value) for slot, value in updates.items()]

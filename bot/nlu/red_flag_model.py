@@ -42,8 +42,7 @@ _RED_FLAG_VALUE = re.compile(r'"entity":\s*"red_flag",\s*"value":\s*"([a-z_]+)"'
 
 
 PLACE_FORMS = ("my left {}", "the right {}", "both {}", "{}, left side", "{} on the right", "in my {}",
-               "{} mostly", "right {} i think", "{} on both sides", "left {} after runs",
-               "and my right {} too", "my {} as well", "also the left {}")
+               "{} mostly", "right {} i think", "{} on both sides", "left {} after runs")
 
 
 CHECK_REPORTS = ("{side} 30 seconds, stable", "{side} fine", "{side} steady", "held 30 secs on {side}",

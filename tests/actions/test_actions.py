@@ -398,3 +398,11 @@ def test_a_question_starting_with_wait_is_no_correction():
     events, _ = run(ActionApplyCorrection(), tracker(
         slots, "correct", build_nlp().extract(text), text, requested_slot=s.ACTIVATION_CHOICE))
     assert s.PAIN_AREAS not in slot_sets(events)
+
+
+def test_a_hello_typed_under_the_widgets_welcome_gets_the_question_not_the_introduction_again():
+    from actions.welcome import ActionWelcome
+
+    shown = [{"event": "bot", "text": "Shall we start?"}]
+    _, messages = run(ActionWelcome(), tracker(intent="greet", text="yo", active_loop=None, events=shown))
+    assert responses(messages) == ["utter_greet_again", "utter_welcome"]

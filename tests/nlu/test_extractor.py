@@ -469,3 +469,8 @@ def test_fine_now_does_not_make_a_faint_uncertain(nlp):
 def test_figurative_kick_is_no_achilles_rupture(nlp):
     assert not red_flags(nlp, "That last hill felt like a kick in the teeth")
     assert ("achilles_rupture", None) in red_flags(nlp, "felt like a kick in the back of my heel")
+
+
+def test_the_back_of_a_heel_at_night_is_no_night_pain_of_the_back(nlp):
+    assert "bone_stress_signs" not in {f for f, _ in red_flags(nlp, "tight at the back of my heel at night")}
+    assert "bone_stress_signs" in {f for f, _ in red_flags(nlp, "my lower back aches at night in bed")}
