@@ -69,13 +69,9 @@ class Question:
         if self.slot == s.RF_CONFIRM:  # unsure counts as yes: the red flags are recorded
             return r.read_rf_confirm(r.Message("not_sure", [], "not sure"), current, red_flag_groups)
         if self.give_up is not None:
-            updates = dict(self.give_up)
             if self.slot in s.RED_FLAG_SLOTS:  # (not sure counts as yes) red flags said before stay
-                earlier = [x for x in current.get(self.slot) or [] if x not in (s.NONE, s.UNSURE)]
-                asked = list(current.get(s.RF_ASKED) or [])
-                updates[self.slot] = earlier + updates[self.slot]
-                updates[s.RF_ASKED] = asked if self.slot in asked else asked + [self.slot]
-            return updates
+                return r.group_answer(current, self.slot, self.give_up[self.slot])
+            return dict(self.give_up)
         return {s.UNANSWERED: list(current.get(s.UNANSWERED) or []) + [self.slot]}
 
 

@@ -235,7 +235,7 @@ def yes_no_from(message: Message) -> Optional[str]:
 
 _KEEP_NOTHING = re.compile(r"\b(keep nothing|don'?t keep|do not keep|dont save|don'?t save|do not save|"
                            r"no saving|not keep|without keeping|nothing kept|nothing saved|no storing|"
-                           r"don'?t store|delete it|not save|no keep|no keeping|no save|no storing|not keeping|"
+                           r"don'?t store|delete it|not save|no keep|no keeping|no save|not keeping|"
                            r"nothing to keep|keep none|save nothing|store nothing)\b")
 _KEEP = re.compile(r"\b(keep|save|store|saving|storing|keeping)\b")
 
@@ -333,13 +333,9 @@ def read_message(
             for slot, value in _part_report(choice, part, current, red_flag_groups).items():
                 answer.setdefault(slot, value)
         if requested_slot in s.RED_FLAG_SLOTS and requested_slot in answer:
-            # its own question answered; red flags said before for this group stay ("none of
-            # these" at its question never erases a sign volunteered earlier)
-            reading.updates[s.RF_ASKED] = _asked_with(current, requested_slot)
-            earlier = [x for x in current.get(requested_slot) or [] if x not in (s.NONE, s.UNSURE)]
-            if earlier:
-                answer[requested_slot] = earlier + [x for x in answer[requested_slot] or []
-                                                    if x not in earlier and x != s.NONE]
+            group = group_answer(current, requested_slot, answer[requested_slot])
+            answer[requested_slot] = group[requested_slot]
+            reading.updates[s.RF_ASKED] = group[s.RF_ASKED]
         # A red flag volunteered in this message outranks "none" for its group.
         for slot, value in answer.items():
             if slot in reading.updates and slot in s.RED_FLAG_SLOTS:
@@ -434,12 +430,9 @@ def _confirm_pending(message: Message, current, red_flag_groups) -> Dict[str, An
     for slot, ids in red_flag_groups.items():
         if slot in pending:
             # a whole group confirmed: an answer at its question the bot could not tie to one
-            # of its red flags (red flags said for it before stay)
-            earlier = [x for x in current.get(slot) or [] if x not in (s.NONE, s.UNSURE)]
-            marker = [] if answer == "no" and earlier else [
-                s.NONE if answer == "no" else s.UNSURE if answer == "unsure" else "yes"]
-            updates[slot] = earlier + marker
-            updates[s.RF_ASKED] = _asked_with({**current, **updates}, slot)
+            # of its red flags
+            marker = s.NONE if answer == "no" else s.UNSURE if answer == "unsure" else "yes"
+            updates.update(group_answer({**current, **updates}, slot, [marker]))
     if answer in ("yes", "unsure"):
         for slot, ids in red_flag_groups.items():
             named = [x for x in pending if x in set(ids)]
@@ -450,9 +443,14 @@ def _confirm_pending(message: Message, current, red_flag_groups) -> Dict[str, An
     return updates
 
 
-def _asked_with(current, group_slot: str) -> List[str]:
+def group_answer(current, slot: str, value: List[str]) -> Dict[str, Any]:
+    """A red-flag group's answer at its own question: red flags said for the group before
+    stay ("none of these" never erases a sign volunteered earlier), and the group counts as
+    asked (RF_ASKED)."""
+    earlier = [x for x in current.get(slot) or [] if x not in (s.NONE, s.UNSURE)]
     asked = list(current.get(s.RF_ASKED) or [])
-    return asked if group_slot in asked else asked + [group_slot]
+    return {slot: earlier + [x for x in value or [] if x not in earlier and not (earlier and x == s.NONE)],
+            s.RF_ASKED: asked if slot in asked else asked + [slot]}
 
 
 def _answer_requested(message: Message, slot: str, current, red_flag_groups) -> Dict[str, Any]:
@@ -580,8 +578,6 @@ def read_red_flag_group(slot: str):
         if is_no_problem(message, max_words=6) and not said_yes:  # "all fine", "nothing like that"
             return {slot: [s.NONE]}
         short = len(message.text.split()) <= GROUP_YES_WORDS
-        if (intent == "not_sure" or yes_no == "unsure") and short:
-            return {slot: [s.UNSURE]}  # counts as yes to the whole group
         if (yes_no == "yes" or intent == "affirm") and short:
             return {slot: ["yes"]}  # yes without saying which one: the whole group
         story = (intent in ("inform", "nlu_fallback", None) and len(message.text.split()) > GROUP_YES_WORDS

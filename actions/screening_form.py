@@ -74,9 +74,8 @@ class ValidateScreeningForm(FormValidationAction):
     ) -> List[EventType]:
         requested = tracker.get_slot(s.REQUESTED_SLOT)
         current: Dict[str, Any] = dict(tracker.slots)
-        reading = read_message(
-            Message.from_latest(tracker.latest_message), requested, current, red_flag_groups()
-        )
+        message = Message.from_latest(tracker.latest_message)
+        reading = read_message(message, requested, current, red_flag_groups())
         events: List[EventType] = []
 
         text = (tracker.latest_message.get("text") or "").strip()
@@ -88,7 +87,6 @@ class ValidateScreeningForm(FormValidationAction):
             return [SlotSet(requested, None), SlotSet(s.REQUESTED_SLOT, requested)]
 
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        message = Message.from_latest(tracker.latest_message)
         if intent != "correct" and requested not in reading.updates and is_correction(message):
             # "sorry not knees, I meant my shins" taken for an answer to the next question:
             # the earlier answer changes, as for a message taken for a correction
@@ -99,7 +97,7 @@ class ValidateScreeningForm(FormValidationAction):
                 reading.problem_response = None
                 reading.not_an_answer = False
         steering = intent in STEERING_INTENTS and not (
-            intent == "correct" and not is_correction(Message.from_latest(tracker.latest_message)))
+            intent == "correct" and not is_correction(message))
         stalled = (reading.not_an_answer and not steering and is_question(requested)
                    and turns_on_question(tracker, requested) >= GIVE_UP_AFTER_MISSES)
         if reading.not_an_answer and not stalled:

@@ -416,18 +416,19 @@ EFFORT_SCORE = re.compile(r"\b(effort|rpe|exertion)\b|\brat(?:e|ed|ing) (?:the|m
 # "8 each side", "10 reps", "held 30 seconds": a count or a time, not a pain score
 COUNT_AFTER = re.compile(r"^\s*(?:each|on each|per|a side|on both|both|reps?|lifts?|kicks?|times|x\b|goes|"
                          r"good ones|seconds|secs?\b|s\b|min|mins|minutes|km|k\b|miles?|hours?|hrs?|weeks?|days?)")
+# Places a pain score is said of ("the knee's about a 6")
+_PAIN_PLACES = (r"knee|knees|shin|shins|calf|calves|achilles|foot|feet|ankle|ankles|hip|hips|groin|hammy|quad|quads|"
+                r"back|heel|thigh|itb|glute|glutes")
 PAIN_CONTEXT = re.compile(
     r"\b(?:pain|painful|hurts?|hurting|sore|soreness|rate|rated|rating|severity|level|score|"
     r"ache|aches|aching|scale)\b[^.!?\d]{0,35}$"
     # "the outside of my knee is now a 7 or 8": a body part rated with a number
-    r"|\b(?:knee|knees|shin|shins|calf|calves|achilles|foot|feet|ankle|ankles|hip|hips|groin|hamstring|"
-    r"hammy|quad|quads|back|heel|thigh|itb|it band|glute|glutes|bum)(?:'s|\s+is|\s+was|\s+gets|\s+goes|\s+feels)"
+    rf"|\b(?:{_PAIN_PLACES}|hamstring|it band|bum)(?:'s|\s+is|\s+was|\s+gets|\s+goes|\s+feels)"
     r"(?:\s+(?:now|about|around|like|probably|maybe|more like|at|up to|easily|still))*\s+(?:a|an)?\s*$"
 )
 # "about a 6", "more like an 8": a bare number after an article, in a message about pain
 ARTICLE_SCORE = re.compile(r"\b(?:a|an)\s*$")
-PAIN_MESSAGE = re.compile(r"\b(?:pain\w*|hurt\w*|ach\w*|sore\w*|knee|knees|shins?|calf|calves|achilles|foot|feet|"
-                          r"ankles?|hips?|groin|hamstrings?|hammy|quads?|back|heel|thigh|itb|glutes?|splints?|"
+PAIN_MESSAGE = re.compile(rf"\b(?:pain\w*|hurt\w*|ach\w*|sore\w*|{_PAIN_PLACES}|hamstrings?|splints?|"
                           r"sprain\w*|strain\w*|rolled|twisted|injur\w*)\b")
 HOURS_CONTEXT = re.compile(r"\b(?:sit|sits|sitting|sat|seated|desk|commute|commuting)\b[^.!?\d]{0,30}$")
 SECONDS_CONTEXT = re.compile(r"\b(?:held|hold|holding|lasted|balanced|balance|managed)\b[^.!?\d]{0,20}$")
@@ -768,8 +769,10 @@ class ClinicalNLP:
         """Text-speak the lexicon lists ("aftr"), and a plural typed with z ("kneez")."""
         if norm in self.lexicon.spellings:
             return self.lexicon.spellings[norm]
-        if len(norm) > 3 and norm.endswith("z") and norm.isalpha() and base_norm(norm[:-1] + "s") in self.known:
-            return base_norm(norm[:-1] + "s")
+        if len(norm) > 3 and norm.endswith("z") and norm.isalpha():
+            plural = base_norm(norm[:-1] + "s")
+            if plural in self.known:
+                return plural
         return norm
 
     def _split_point(self, word: str) -> Optional[int]:
@@ -779,11 +782,13 @@ class ClinicalNLP:
         if len(word) < 8 or not word.isalpha() or norm in self.known or norm in self.protected \
                 or self._correct(norm) != norm:
             return None
+        def is_word(part: str) -> bool:
+            return part in self.known or part in self.protected
+
         best = None
         for i in range(3, len(word) - 2):
             left, right = base_norm(word[:i]), base_norm(word[i:])
-            words = self.known | self.protected
-            if left in words and right in words and (left in self.known or right in self.known):
+            if is_word(left) and is_word(right) and (left in self.known or right in self.known):
                 score = (left in self.known) + (right in self.known)
                 if best is None or score > best[0]:
                     best = (score, i)
