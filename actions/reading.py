@@ -48,7 +48,7 @@ CORRECTABLE = ("body_part", "side", "timing", "number", "injury", "gait_sign", "
 
 CORRECTING = re.compile(r"\b(i meant|meant to say|i mean|sorry|correction|change|changed|wrong|mistake|typo|"
                         r"scratch that|instead|not (?:the )?(?:left|right)|actually (?:it'?s|it is|it was|my|i|the|more|"
-                        r"less|about|around|nearer|closer)|more like|rather|no wait|wait|oops|earlier|before i said|"
+                        r"less|about|around|nearer|closer)|^(?:oh,? |um,? |hmm,? )?actually|more like|rather|no wait|wait|oops|earlier|before i said|"
                         r"i said|forgot)\b")
 
 
@@ -200,7 +200,9 @@ _YES_WORDS = {"yes", "yeah", "yea", "yep", "yup", "ya", "sure", "definitely", "a
 _YES_PHRASE = re.compile(r"^(of course|go for it|go ahead|sounds good|let'?s do (?:it|this)|i'?d love to|"
                          r"happy to|go on)\b(?!,?\s+not)")
 _NO_WORDS = {"no", "nope", "nah", "never", "n", "not"}
-_UNSURE = re.compile(r"\b(not sure|unsure|maybe|dunno|don'?t know|no idea|not certain|no clue|"
+# "maybe a 4" hedges a number, not the question asked
+_UNSURE = re.compile(r"\b(not sure|unsure|maybe(?!\s+(?:(?:a|an|about|around|like)\s+)?(?:\d|one|two|three|four|five|"
+                     r"six|seven|eight|nine|ten)\b)|dunno|don'?t know|no idea|not certain|no clue|"
                      r"can'?t (?:say|tell|remember)|hard to say|who knows|idk|not really sure)\b")
 # "I think so", "kind of", "possibly": doubt in words, which a "not sure" needs at a safety question
 _HEDGED = re.compile(r"\b(i think|think so|kind of|kinda|sort of|sorta|possibly|perhaps|might|could be|"
@@ -1218,6 +1220,8 @@ _GLUTE_TOPIC = re.compile(
 
 
 # Words that add to an earlier answer rather than replace it ("my hamstring too, forgot that").
+# the questions about the pain already named: a new place said there is one more sore place
+_ABOUT_THE_PAIN = (s.PAIN_SIDE, s.PAIN_TIMING, s.PAIN_SEVERITY)
 ADDING = re.compile(r"\b(too|also|as well|forgot|another|plus|and my|and the)\b")
 
 
@@ -1236,15 +1240,25 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
         # Volunteered, a body part is a sore area only where the runner says something
         # hurts ("curious about my glutes", "is that a glute thing" are not).
         areas = sore_areas(message)
+        adding = bool(ADDING.search(message.text.lower()))
+        instead = is_correction(message) and not adding  # "sorry not knees, I meant my shins"
+        if current.get(s.PAIN_AREAS) and not instead and (
+                requested_slot in _ABOUT_THE_PAIN or requested_slot is None and adding):
+            # at "which side?" ("right hammy, left knee") or "oh and my left knee too" under
+            # the welcome, a place named is sore without saying so
+            areas += [a for a in message.values("body_part", v.BODY_AREAS) if a not in areas]
         if areas and current.get(s.PAIN_AREAS) is None:
             updates[s.PAIN_AREAS] = areas
             updates[s.NO_PAIN] = False
             if requested_slot != s.PAIN_AREAS:
                 updates[s.PAIN_AREAS_IN_PASSING] = True  # anything else hurt? (PAIN_AREAS_MORE)
-        elif areas and ADDING.search(message.text.lower()) and _REAL_PAIN.search(message.text.lower()) \
-                and requested_slot not in (s.PAIN_AREAS, s.PAIN_AREAS_MORE):
+        elif areas and requested_slot not in (s.PAIN_AREAS, s.PAIN_AREAS_MORE) and (
+                requested_slot in _ABOUT_THE_PAIN and not instead
+                or adding and (requested_slot is None or _REAL_PAIN.search(message.text.lower()))):
             # "oh and the back of my left thigh gets sore too, forgot that", said at a later
-            # question: the new places (read_message adds them to the others, ADDITIVE_SLOTS)
+            # question ("oh and my left knee too" under the welcome), or "right hammy, left
+            # knee" at "which side?": the new places (read_message adds them to the others,
+            # ADDITIVE_SLOTS)
             new = [a for a in areas if a not in real_pain_areas(current)]
             if new:
                 updates[s.PAIN_AREAS] = new

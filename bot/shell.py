@@ -51,7 +51,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     rasa_patches.install_console(buttons_as_text, payload_for)
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", "shell", "--quiet", *(sys.argv[1:] if argv is None else argv)]
+    # rasa shell serves HTTP on every interface by default; loopback unless --interface is given.
+    sys.argv = ["rasa", "shell", "--quiet", "--interface", "127.0.0.1", *(sys.argv[1:] if argv is None else argv)]
     rasa_main()
 
 

@@ -13,7 +13,7 @@ ACTIONS_PORT=5055  # endpoints.yml points here
 LOG_DIR="${TMPDIR:-/tmp}"
 ACTIONS_LOG="$LOG_DIR/screener-actions.log"
 echo "run: starting the action server on port $ACTIONS_PORT (log: $ACTIONS_LOG)"
-.venv/bin/rasa run actions --port "$ACTIONS_PORT" >"$ACTIONS_LOG" 2>&1 &
+.venv/bin/python -m actions.serve --port "$ACTIONS_PORT" >"$ACTIONS_LOG" 2>&1 &
 ACTIONS_PID=$!
 trap 'kill "$ACTIONS_PID" 2>/dev/null; wait "$ACTIONS_PID" 2>/dev/null || true' EXIT
 

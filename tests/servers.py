@@ -123,7 +123,7 @@ class BotServers:
     def start_actions(self) -> None:
         log = self.workdir / "actions.log"
         process = subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.actions_port)],
+            [str(VENV_BIN / "python"), "-m", "actions.serve", "--port", str(self.actions_port)],
             cwd=ROOT, stdout=log.open("a"), stderr=subprocess.STDOUT, env=self.env)
         self.actions_process = process
         self.processes.append(process)

@@ -104,7 +104,7 @@ class Stack:
         clinic_file = self.env.get("CLINIC_CONFIG")
         origins = allowed_origins(load_clinic(Path(clinic_file)) if clinic_file else None)
         try:
-            self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.actions_port)])
+            self._spawn("actions", [str(VENV_BIN / "python"), "-m", "actions.serve", "--port", str(self.actions_port)])
             self._spawn("rasa", [
                 str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(self.model),
                 "--interface", self.host, "--port", str(self.rasa_port),

@@ -14,7 +14,7 @@ import spacy
 import yaml
 from negspacy.negation import Negex
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -266,7 +266,7 @@ def _stems(word: str) -> List[str]:
 
 _FINE_WORDS = {"fine", "normal", "ok", "okay", "good", "grand", "alright", "great", "perfect", "unaffected"}
 _LINKS = {"'s", "is", "was", "are", "were", "feels", "felt", "seems", "been", "has", "totally", "completely",
-          "perfectly", "all", "absolutely", "100", "%"}
+          "perfectly", "all", "absolutely", "100", "%", "about", "around"}
 
 
 _CONDITIONS = {"when", "while", "whilst", "until", "unless", "except", "apart", "if", "at", "sitting", "lying",
@@ -282,8 +282,12 @@ def _fine_after(lowers: List[str], end: int) -> bool:
         i += 1
     if i >= len(lowers) or lowers[i] not in _FINE_WORDS:
         return False
-    # "groin is fine when I'm sitting": good news only some of the time is no good news
-    return not any(w in _CONDITIONS for w in lowers[i + 1:i + 3])
+    # "groin is fine when I'm sitting": good news only some of the time is no good news;
+    # "breathing is fine, before you ask" is no condition
+    after = lowers[i + 1:i + 4]
+    if after[:1] == [","] and after[1:2] == ["before"] and after[2:3] in (["you"], ["u"]):
+        return True
+    return not any(w in _CONDITIONS for w in after[:2])
 
 
 def _forms(stem: str) -> Set[str]:
@@ -852,7 +856,7 @@ class ClinicalNLP:
         #    rest" is a chest symptom, not a bone stress sign).
         readings.sort(key=lambda r: (self.urgency.get(r[2].value, 99), -(r[1] - r[0]), r[0]))
         taken = set()
-        spans, gap_negated = [], set()
+        spans, gap_negated, gapped = [], set(), set()
         for start, end, pattern, negated in readings:
             if taken.intersection(range(start, end)):
                 continue
@@ -860,6 +864,8 @@ class ClinicalNLP:
             spans.append(Span(doc, start, end, label=RED_FLAG, kb_id=pattern.value))
             if negated:
                 gap_negated.add((start, end))
+            if pattern.gap_positions:
+                gapped.add((start, end))
         doc.ents = filter_spans(spans)
         roles: Dict[Tuple[int, int], Optional[str]] = {}
         preceding, _, terminating = self.negex.process_negations(doc)
@@ -898,6 +904,13 @@ class ClinicalNLP:
         for ent in doc.ents:
             if roles.get((ent.start, ent.end)) is None and ent.sent.start in usual:
                 roles[(ent.start, ent.end)] = UNCERTAIN
+        # "groin ... walking" in "the groin's tight after speed work, walking about is fine":
+        # good news about the phrase's last word may undo the reading: ask, never drop
+        lowers = [t.lower_ for t in doc]
+        for ent in doc.ents:
+            key = (ent.start, ent.end)
+            if roles.get(key) is None and key in gapped and _fine_after(lowers, ent.end):
+                roles[key] = UNCERTAIN
 
         def clearly_denied(i: int, cue_tokens: Set[int]) -> bool:
             begin = max([c for c in cuts if c <= i] or [0])
@@ -958,6 +971,8 @@ class ClinicalNLP:
         word = span[0].norm_
         prev = doc[span.start - 1].norm_ if span.start > 0 else ""
         nxt = doc[span.end].norm_ if span.end < len(doc) else ""
+        if word in ("right", "rigth", "rite", "rigt") and prev in ("the", "a") and nxt in RIGHT_CORRECT_NOUNS:
+            return False  # "the right place", "a right mess"
         if word in ("right", "rigth", "rite", "rigt") and prev not in ("the", "my", "on", "your"):
             if nxt in RIGHT_NOT_SIDE_NEXT or prev in RIGHT_NOT_SIDE_PREV:
                 return False
@@ -970,15 +985,25 @@ class ClinicalNLP:
         return True
 
     def _letter_sides(self, doc: Doc, spans: Sequence[Span]) -> List[Span]:
-        """"L knee" / "R hip", or a bare "L" / "R" answer."""
+        """"L knee" / "R hip", "L 4 R 9" (reps), or a bare "L" / "R" answer."""
         starts = {s.start for s in spans if s.label_ == "body_part"}
         out = []
         words = [t for t in doc if not t.is_punct]
+
+        def counted(token: Token) -> bool:
+            nxt = token.i + 1
+            while nxt < len(doc) and doc[nxt].text in (":", "=", "-"):
+                nxt += 1
+            return nxt < len(doc) and doc[nxt].like_num
+
+        # a lower-case "r 2" is text-speak ("u r 2 kind") unless "l 4 r 9" pairs it
+        paired = {t.lower_ for t in doc if t.lower_ in ("l", "r") and counted(t)} == {"l", "r"}
         for token in doc:
             letter = token.text.rstrip(".")
             if letter not in ("L", "R", "l", "r"):
                 continue
-            if token.i + 1 in starts or (len(words) == 1 and words[0].i == token.i):
+            with_count = counted(token) and (letter.isupper() or paired)
+            if token.i + 1 in starts or with_count or (len(words) == 1 and words[0].i == token.i):
                 value = "left" if letter.lower() == "l" else "right"
                 out.append(Span(doc, token.i, token.i + 1, label="side", kb_id=value))
         return out
@@ -1154,6 +1179,11 @@ RIGHT_NOT_SIDE_NEXT = {
     "off", "down", "over", "across", "next", "along", "until", "till", "to", "thing", "or",
     "wrong", "way", "answer", "time", "!",
 }
+# "right" meaning correct (or "a right mess"), after "the" or "a"
+RIGHT_CORRECT_NOUNS = {"place", "places", "thing", "way", "direction", "track", "time", "answer", "idea",
+                       "question", "questions", "choice", "decision", "call", "person", "people", "bot",
+                       "site", "website", "page", "chat", "shoes", "trainers", "kit", "mess",
+                       "state", "nuisance", "amount", "pace", "level", "number", "word", "words"}
 RIGHT_NOT_SIDE_PREV = {"that", "'s", "thats", "you", "re", "youre", "youre", "all", "alright",
                        "is", "get", "got", "do", "did", "doing", "feel", "feels", "felt", "quite",
                        "exactly", "not", "isn't"}

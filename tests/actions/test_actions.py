@@ -406,3 +406,15 @@ def test_a_hello_typed_under_the_widgets_welcome_gets_the_question_not_the_intro
     shown = [{"event": "bot", "text": "Shall we start?"}]
     _, messages = run(ActionWelcome(), tracker(intent="greet", text="yo", active_loop=None, events=shown))
     assert responses(messages) == ["utter_greet_again", "utter_welcome"]
+
+
+def test_a_place_added_under_the_welcome_is_one_more_sore_place_and_said_back():
+    from actions.welcome import ActionWelcome
+
+    shown = [{"event": "bot", "text": "Shall we start?"}]
+    events, messages = run(ActionWelcome(), tracker(
+        {s.PAIN_AREAS: ["hamstring"], s.NO_PAIN: False}, intent="inform",
+        text="oh and my left knee too, forgot that", active_loop=None, events=shown,
+        entities=[entity("side", "left"), entity("body_part", "knee")]))
+    assert slot_sets(events)[s.PAIN_AREAS] == ["hamstring", "knee"]
+    assert "knee" in texts(messages) and "utter_greet_again" not in responses(messages)

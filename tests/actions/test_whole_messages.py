@@ -202,3 +202,17 @@ def test_a_self_check_report_misread_as_booking_is_read_as_the_report():
     slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.DO_NOW}
     updates, _ = turn("right side took a sec to kick in", s.ACTIVATION_REPORT, slots, intent="book_gait_analysis")
     assert updates[s.ACTIVATION_HARDER_SIDE] == "right"
+
+
+def test_a_new_place_named_at_which_side_is_one_more_sore_place():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["hamstring"], s.NO_PAIN: False}
+    updates, _ = turn("right hammy and the left knee", s.PAIN_SIDE, slots)
+    assert updates[s.PAIN_AREAS] == ["hamstring", "knee"]
+
+
+def test_a_hedged_pain_score_correction_at_the_effort_question_is_no_not_sure():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["calf"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["after_runs"],
+             s.PAIN_SEVERITY: 3, s.NO_PAIN: False}
+    updates, _ = turn("actually on my worst days maybe a 5", s.RUNNING_EFFORT, slots)
+    assert updates[s.PAIN_SEVERITY] == 5
+    assert s.RUNNING_EFFORT not in updates and updates[s.REQUESTED_SLOT] == s.RUNNING_EFFORT

@@ -247,3 +247,28 @@ def test_an_opening_message_answers_questions_before_they_are_asked(bot):
     assert slots["pain_areas"] == ["knee"] and slots["pain_side"] == "left", runner.log
     assert slots["pain_timing"] == ["after_runs"] and slots["pain_severity"] == 6
     assert slots["running_effort"] == "yes" and slots["sitting_hours"] == 9
+
+
+def _non_loopback_address():
+    """This machine's address on its default route, or None (no route: nothing to test)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # UDP: picks the outgoing interface, sends nothing
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_the_action_server_answers_on_loopback_only(bot):
+    import socket
+
+    address = _non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no address besides loopback")
+    with socket.create_connection(("127.0.0.1", bot.actions_port), timeout=5):
+        pass
+    with pytest.raises(OSError):
+        socket.create_connection((address, bot.actions_port), timeout=5).close()

@@ -102,7 +102,8 @@ def test_sides(nlp, text, side):
     assert ("side", side, None) in found(nlp, text)
 
 
-@pytest.mark.parametrize("text", ["right after my run", "that's right", "I left it too long", "you're right"])
+@pytest.mark.parametrize("text", ["right after my run", "that's right", "I left it too long", "you're right",
+                                  "not sure this is the right place but my hip hurts", "my knee is a right mess"])
 def test_right_and_left_as_ordinary_words(nlp, text):
     assert not [e for e in nlp.extract(text) if e["entity"] == "side"]
 
@@ -474,3 +475,45 @@ def test_figurative_kick_is_no_achilles_rupture(nlp):
 def test_the_back_of_a_heel_at_night_is_no_night_pain_of_the_back(nlp):
     assert "bone_stress_signs" not in {f for f, _ in red_flags(nlp, "tight at the back of my heel at night")}
     assert "bone_stress_signs" in {f for f, _ in red_flags(nlp, "my lower back aches at night in bed")}
+
+
+def test_a_hand_rested_on_the_hip_is_no_pain_at_rest(nlp):
+    assert ("timing", "at_rest", None) not in found(nlp, "outside of my hip, about where I'd rest my hand")
+    assert ("timing", "at_rest", None) in found(nlp, "my hip aches even at rest")
+
+
+def test_holding_the_balance_position_is_no_bladder_sign(nlp):
+    assert not red_flags(nlp, "I couldn't hold it for the full 30 seconds on my left leg")
+    assert ("saddle_numbness_or_bladder", None) in red_flags(nlp, "since the race I can't hold it in, I leak")
+
+
+def test_good_news_about_the_activity_of_a_gapped_red_flag_asks_instead_of_reporting(nlp):
+    said = red_flags(nlp, "my groin gets tight after intervals, walking around is fine though")
+    assert ("groin_pain_weight_bearing", "uncertain") in said
+    assert ("groin_pain_weight_bearing", None) not in said
+    assert ("groin_pain_weight_bearing", None) in red_flags(nlp, "my groin hurts more when I'm walking")
+
+
+def test_breathing_fine_before_you_ask_is_no_cue_to_check_a_clot(nlp):
+    assert not [f for f, role in red_flags(nlp, "my left calf is swollen and hot. breathing is fine, before you ask")
+                if f == "clot_in_lung"]
+    assert "clot_in_lung" in {f for f, _ in red_flags(nlp, "calf swollen and my breathing is weird")}
+
+
+@pytest.mark.parametrize("text", [
+    "My bum goes numb on the hard seats at my daughter's games, gone once I stand up",
+    "feet tingle when my laces are too tight, fine when I loosen them",
+])
+def test_numbness_from_a_hard_seat_or_tight_laces_is_asked_about_not_taken(nlp, text):
+    said = red_flags(nlp, text)
+    assert said and all(role == "uncertain" for _, role in said)
+
+
+@pytest.mark.parametrize("text", ["L 4 R 9", "l: 4, r: 9"])
+def test_letter_sides_with_counts(nlp, text):
+    assert [(e["value"]) for e in nlp.extract(text) if e["entity"] == "side"] == ["left", "right"]
+    assert not [e for e in nlp.extract("u r 2 kind") if e["entity"] == "side"]
+
+
+def test_training_limping_along_is_no_limp(nlp):
+    assert not red_flags(nlp, "my mileage has been limping along since Christmas")
