@@ -1220,6 +1220,23 @@ _GLUTE_TOPIC = re.compile(
 
 
 # Words that add to an earlier answer rather than replace it ("my hamstring too, forgot that").
+def _placed_areas(message: Message) -> List[str]:
+    """Body parts said with a side or a time in the same clause ("left knee", "knee after")."""
+    text = message.text or ""
+    cuts = [0] + [m.end() for m in re.finditer(r"[,.;!?\n]|\band\b|\bbut\b", text)] + [len(text) + 1]
+    found: List[str] = []
+    for e in message.entities:
+        if e.get("entity") != "body_part" or e.get("role") or e.get("value") not in v.BODY_AREAS \
+                or e.get("start") is None:
+            continue
+        begin = max(c for c in cuts if c <= e["start"])
+        end = min(c for c in cuts if c > e["start"])
+        if any(o.get("entity") in ("side", "timing") and not o.get("role") and o.get("start") is not None
+               and begin <= o["start"] < end for o in message.entities) and e["value"] not in found:
+            found.append(e["value"])
+    return found
+
+
 # the questions about the pain already named: a new place said there is one more sore place
 _ABOUT_THE_PAIN = (s.PAIN_SIDE, s.PAIN_TIMING, s.PAIN_SEVERITY)
 ADDING = re.compile(r"\b(too|also|as well|forgot|another|plus|and my|and the)\b")
@@ -1245,8 +1262,9 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
         if current.get(s.PAIN_AREAS) and not instead and (
                 requested_slot in _ABOUT_THE_PAIN or requested_slot is None and adding):
             # at "which side?" ("right hammy, left knee") or "oh and my left knee too" under
-            # the welcome, a place named is sore without saying so
-            areas += [a for a in message.values("body_part", v.BODY_AREAS) if a not in areas]
+            # the welcome, a place named with its side or its time is sore without saying so
+            # ("the hip bit is the front, not the side" names no new place)
+            areas += [a for a in _placed_areas(message) if a not in areas]
         if areas and current.get(s.PAIN_AREAS) is None:
             updates[s.PAIN_AREAS] = areas
             updates[s.NO_PAIN] = False

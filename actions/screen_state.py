@@ -23,6 +23,21 @@ def red_flag_groups(kb=None) -> Dict[str, List[str]]:
     return {s.RED_FLAG_GROUP_SLOTS[g.level]: [f.id for f in g.flags] for g in kb.red_flag_groups}
 
 
+def flags_from_fields(fields) -> List[str]:
+    """Red flags the knowledge base also derives from one of these answers (severe pain from
+    the pain score): once that answer is recorded, a confirm question about them is moot."""
+    def named(condition) -> set:
+        if isinstance(condition, dict):
+            own = {condition["field"]} if "field" in condition else set()
+            return own | {f for c in condition.values() for f in named(c)}
+        if isinstance(condition, list):
+            return {f for c in condition for f in named(c)}
+        return set()
+
+    return [f.id for g in knowledge().red_flag_groups for f in g.flags
+            if f.also_when and named(f.also_when) & set(fields)]
+
+
 def answers_and_result(slot_values: Dict[str, Any]):
     kb = knowledge()
     answers = answers_from_slots(slot_values, red_flag_groups(kb))

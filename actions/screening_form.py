@@ -31,7 +31,7 @@ from actions.explain_why import why_response
 from actions.screening.glossary import define
 from actions.questions import CHECK_CHOICES, QUESTIONS, is_question, question
 from actions.reading import Message, is_correction, read_message
-from actions.screen_state import answers_and_result, next_question, red_flag_groups
+from actions.screen_state import answers_and_result, flags_from_fields, next_question, red_flag_groups
 from actions.wording import describe_all
 
 # No question is asked more than three times: after the second miss the bot explains why
@@ -87,15 +87,22 @@ class ValidateScreeningForm(FormValidationAction):
             return [SlotSet(requested, None), SlotSet(s.REQUESTED_SLOT, requested)]
 
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent != "correct" and requested not in reading.updates and is_correction(message):
-            # "sorry not knees, I meant my shins" taken for an answer to the next question:
-            # the earlier answer changes, as for a message taken for a correction
+        fixes: Dict[str, Any] = {}
+        if (intent != "correct" or not reading.not_an_answer) and requested not in reading.updates \
+                and is_correction(message):
+            # "sorry not knees, I meant my shins" taken for an answer to the next question, or a
+            # correction read here because it also held a red flag to confirm ("actually on a
+            # bad day more like 8"): the earlier answer changes, as for a correction
             fixes = {k: v for k, v in corrections(message, tracker).items() if k not in reading.updates}
             if fixes:
                 say_changed(dispatcher, fixes, {**current, **fixes})
                 reading.updates.update(fixes)
                 reading.problem_response = None
                 reading.not_an_answer = False
+                moot = set(flags_from_fields(fixes))  # severe pain, now from the corrected score
+                pending = reading.updates.get(s.RF_PENDING)
+                if pending and moot & set(pending):
+                    reading.updates[s.RF_PENDING] = [x for x in pending if x not in moot] or None
         steering = intent in STEERING_INTENTS and not (
             intent == "correct" and not is_correction(message))
         stalled = (reading.not_an_answer and not steering and is_question(requested)
@@ -138,7 +145,7 @@ class ValidateScreeningForm(FormValidationAction):
         if is_question(requested) and question(requested).check:
             part_of_answer |= {q.slot for q in QUESTIONS if q.check == question(requested).check}
             part_of_answer.add(s.BALANCE_FAULTS)
-        volunteered = {k: v for k, v in reading.updates.items() if k not in part_of_answer}
+        volunteered = {k: v for k, v in reading.updates.items() if k not in part_of_answer and k not in fixes}
         confirmation = describe_all(volunteered, current)
         if confirmation:
             dispatcher.utter_message(text=f"Thanks, I've noted {confirmation}.")

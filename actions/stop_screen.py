@@ -40,6 +40,12 @@ class ActionGoodbye(Action):
         return "action_goodbye"
 
     async def run(self, dispatcher, tracker, domain):
+        from actions.welcome import never_welcomed, welcome
+
+        if tracker.active_loop_name is None and never_welcomed(tracker):
+            # "g'day" taken for a goodbye: as the very first message there is nothing to end,
+            # so it gets the welcome (whoever meant to leave just does not answer)
+            return welcome(dispatcher, tracker)
         dispatcher.utter_message(response="utter_goodbye")
         if tracker.get_slot(s.STORE_CONSENT) is not True:
             return [SlotSet(s.SCREEN_CLOSED, True)]

@@ -411,6 +411,7 @@ UNIT_PATTERNS = [
      r"runs?|weeks?|ish\s+weeks?|:\d\d)\b", None, None),
 ]
 SEVERE_PAIN = "severe_pain"
+ASKS_WHY_ASKED = re.compile(r"\bwhy\b[^.!?]{0,30}\b(?:ask|asking|asked|want to know|need to know|bring up)\b")
 PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|agony|scale|score|rate|rated|wince|"
                         r"killing|bad|worse|worst|unbearable|bearable)\b")
 TRUE_PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|agony|wince|killing)\b")
@@ -927,7 +928,9 @@ class ClinicalNLP:
             for i in range(ent.start, ent.end):
                 covered[i] = min(covered.get(i, 99), self.urgency.get(ent.kb_id_, 99))
         read = {ent.kb_id_ for ent in doc.ents if roles.get((ent.start, ent.end)) != NEGATED}
-        checks = self._checks(doc, read, covered, clearly_denied)
+        # "why u asking about my chest, its my calf" asks about the bot's question: the words
+        # that together may mean a red flag are the bot's own (a red flag phrase still counts)
+        checks = [] if ASKS_WHY_ASKED.search(text.lower()) else self._checks(doc, read, covered, clearly_denied)
         return doc, roles, checks
 
     def parse(self, text: str) -> Doc:

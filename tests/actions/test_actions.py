@@ -412,9 +412,22 @@ def test_a_place_added_under_the_welcome_is_one_more_sore_place_and_said_back():
     from actions.welcome import ActionWelcome
 
     shown = [{"event": "bot", "text": "Shall we start?"}]
+    from bot.nlu.clinical_extractor import build_nlp
+
+    text = "oh and my left knee too, forgot that"
     events, messages = run(ActionWelcome(), tracker(
-        {s.PAIN_AREAS: ["hamstring"], s.NO_PAIN: False}, intent="inform",
-        text="oh and my left knee too, forgot that", active_loop=None, events=shown,
-        entities=[entity("side", "left"), entity("body_part", "knee")]))
+        {s.PAIN_AREAS: ["hamstring"], s.NO_PAIN: False}, intent="inform", text=text, active_loop=None,
+        events=shown, entities=build_nlp().extract(text)))
     assert slot_sets(events)[s.PAIN_AREAS] == ["hamstring", "knee"]
     assert "knee" in texts(messages) and "utter_greet_again" not in responses(messages)
+
+
+def test_a_first_message_taken_for_goodbye_gets_the_welcome_and_a_later_goodbye_ends():
+    from actions.stop_screen import ActionGoodbye
+
+    events, messages = run(ActionGoodbye(), tracker(intent="goodbye", text="g'day", active_loop=None))
+    assert "utter_welcome" in responses(messages) and "utter_goodbye" not in responses(messages)
+    assert s.SCREEN_CLOSED not in slot_sets(events)
+    shown = [{"event": "bot", "text": "Shall we start?"}]
+    events, messages = run(ActionGoodbye(), tracker(intent="goodbye", text="bye", active_loop=None, events=shown))
+    assert responses(messages) == ["utter_goodbye"] and slot_sets(events)[s.SCREEN_CLOSED] is True

@@ -208,6 +208,9 @@ def test_a_new_place_named_at_which_side_is_one_more_sore_place():
     slots = {**ALL_CLEAR, s.PAIN_AREAS: ["hamstring"], s.NO_PAIN: False}
     updates, _ = turn("right hammy and the left knee", s.PAIN_SIDE, slots)
     assert updates[s.PAIN_AREAS] == ["hamstring", "knee"]
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["hip_flexor"], s.PAIN_SIDE: "left", s.NO_PAIN: False}
+    updates, _ = turn("the hip bit is at the front, in the crease", s.PAIN_TIMING, slots)
+    assert s.PAIN_AREAS not in updates  # the same place, described
 
 
 def test_a_hedged_pain_score_correction_at_the_effort_question_is_no_not_sure():
@@ -216,3 +219,12 @@ def test_a_hedged_pain_score_correction_at_the_effort_question_is_no_not_sure():
     updates, _ = turn("actually on my worst days maybe a 5", s.RUNNING_EFFORT, slots)
     assert updates[s.PAIN_SEVERITY] == 5
     assert s.RUNNING_EFFORT not in updates and updates[s.REQUESTED_SLOT] == s.RUNNING_EFFORT
+
+
+@pytest.mark.parametrize("intent", ["inform", "correct"])
+def test_a_higher_pain_score_said_as_a_correction_is_the_score_not_a_question_about_severe_pain(intent):
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left", s.PAIN_TIMING: ["after_runs"],
+             s.PAIN_SEVERITY: 6, s.NO_PAIN: False}
+    updates, messages = turn("actually on my worst days it's more like 8", s.RUNNING_EFFORT, slots, intent=intent)
+    assert updates[s.PAIN_SEVERITY] == 8 and not updates.get(s.RF_PENDING)
+    assert texts(messages).count("8 out of 10") == 1  # said back once

@@ -517,3 +517,8 @@ def test_letter_sides_with_counts(nlp, text):
 
 def test_training_limping_along_is_no_limp(nlp):
     assert not red_flags(nlp, "my mileage has been limping along since Christmas")
+
+
+def test_asking_why_the_bot_asks_about_a_place_is_no_cue_to_check(nlp):
+    assert not red_flags(nlp, "why r u asking about my chest, it's my calf that's the problem")
+    assert red_flags(nlp, "why are you asking? I did get chest pain on my run yesterday")
