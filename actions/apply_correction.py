@@ -17,7 +17,7 @@ from actions import slots as s
 from actions.reading import (ADDING, Message, is_asking, read_message, reps_by_side, real_pain_areas, red_flag_updates, side_from,
                              unambiguous_answers)
 from actions.explain_why import why_response
-from actions.screen_state import answers_and_result, next_question, red_flag_groups
+from actions.screen_state import answers_and_result, drop_moot_confirms, next_question, red_flag_groups
 from actions.screening import vocabulary as v
 from actions.show_result import present_result
 from actions.wording import describe_all
@@ -84,7 +84,7 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
         fitting = [n for n in bare if 0 <= n <= NUMBER_RANGE[target]]
         if fitting:
             updates[target] = fitting[-1]
-    return updates
+    return drop_moot_confirms(updates)
 
 
 def say_changed(dispatcher, updates: Dict[str, Any], current: Dict[str, Any]) -> None:

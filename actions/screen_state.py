@@ -38,6 +38,16 @@ def flags_from_fields(fields) -> List[str]:
             if f.also_when and named(f.also_when) & set(fields)]
 
 
+def drop_moot_confirms(updates: Dict[str, Any]) -> Dict[str, Any]:
+    """"actually more like 8": the 8 may also have been read as a possible severe pain to
+    confirm; an answer that decides a red flag (the pain score) makes that confirm moot."""
+    pending = updates.get(s.RF_PENDING)
+    moot = set(flags_from_fields(updates)) & set(pending or [])
+    if moot:
+        updates[s.RF_PENDING] = [x for x in pending if x not in moot] or None
+    return updates
+
+
 def answers_and_result(slot_values: Dict[str, Any]):
     kb = knowledge()
     answers = answers_from_slots(slot_values, red_flag_groups(kb))

@@ -31,7 +31,7 @@ from actions.explain_why import why_response
 from actions.screening.glossary import define
 from actions.questions import CHECK_CHOICES, QUESTIONS, is_question, question
 from actions.reading import Message, is_correction, read_message
-from actions.screen_state import answers_and_result, flags_from_fields, next_question, red_flag_groups
+from actions.screen_state import answers_and_result, drop_moot_confirms, next_question, red_flag_groups
 from actions.wording import describe_all
 
 # No question is asked more than three times: after the second miss the bot explains why
@@ -99,10 +99,7 @@ class ValidateScreeningForm(FormValidationAction):
                 reading.updates.update(fixes)
                 reading.problem_response = None
                 reading.not_an_answer = False
-                moot = set(flags_from_fields(fixes))  # severe pain, now from the corrected score
-                pending = reading.updates.get(s.RF_PENDING)
-                if pending and moot & set(pending):
-                    reading.updates[s.RF_PENDING] = [x for x in pending if x not in moot] or None
+                drop_moot_confirms(reading.updates)  # severe pain, now from the corrected score
         steering = intent in STEERING_INTENTS and not (
             intent == "correct" and not is_correction(message))
         stalled = (reading.not_an_answer and not steering and is_question(requested)

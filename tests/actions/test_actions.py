@@ -431,3 +431,18 @@ def test_a_first_message_taken_for_goodbye_gets_the_welcome_and_a_later_goodbye_
     shown = [{"event": "bot", "text": "Shall we start?"}]
     events, messages = run(ActionGoodbye(), tracker(intent="goodbye", text="bye", active_loop=None, events=shown))
     assert responses(messages) == ["utter_goodbye"] and slot_sets(events)[s.SCREEN_CLOSED] is True
+
+
+def test_a_higher_pain_score_after_the_result_updates_it_without_a_confirm_question():
+    # seen by hand over REST: "actually on a bad day its more like 8" after the result got
+    # "I need a little more detail" and a confirm question about severe pain
+    from bot.nlu.clinical_extractor import build_nlp
+
+    text = "actually on a bad day its more like 8"
+    slots = {**FULL_GAIT_ANALYSIS, s.TRIAGE: "gait_analysis"}
+    events, messages = run(ActionApplyCorrection(), tracker(
+        slots, intent="correct", text=text, entities=build_nlp().extract(text), active_loop=None))
+    updates = slot_sets(events)
+    assert updates[s.PAIN_SEVERITY] == 8 and not updates.get(s.RF_PENDING)
+    assert "updated result" in texts(messages) and "more detail" not in texts(messages)
+    assert "see a clinician" in texts(messages).lower()  # pain of 8 is a red flag
