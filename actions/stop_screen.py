@@ -1,5 +1,7 @@
 """action_stop_screen: the runner stops; the form ends, and without consent nothing is kept."""
 
+import re
+
 from rasa_sdk import Action
 from rasa_sdk.events import ActiveLoop, SlotSet
 
@@ -33,6 +35,10 @@ class ActionStopScreen(Action):
         return events
 
 
+# Greetings the intent classifier has taken for goodbyes ("g'day" is Australian for hello)
+HELLO = re.compile(r"^(?:g'?day|g day|gday|gidday|hiya|howdy|hello|hi|hey|heya|yo|oi)\b(?!.*\b(?:bye|later|cya|see ya)\b)")
+
+
 class ActionGoodbye(Action):
     """Goodbye ends the conversation: without consent the tracker store then deletes it."""
 
@@ -42,9 +48,11 @@ class ActionGoodbye(Action):
     async def run(self, dispatcher, tracker, domain):
         from actions.welcome import never_welcomed, welcome
 
-        if tracker.active_loop_name is None and never_welcomed(tracker):
+        text = (tracker.latest_message.get("text") or "").strip().lower()
+        if tracker.active_loop_name is None and (never_welcomed(tracker) or HELLO.match(text)):
             # "g'day" taken for a goodbye: as the very first message there is nothing to end,
-            # so it gets the welcome (whoever meant to leave just does not answer)
+            # so it gets the welcome (whoever meant to leave just does not answer); a hello
+            # is never a goodbye
             return welcome(dispatcher, tracker)
         dispatcher.utter_message(response="utter_goodbye")
         if tracker.get_slot(s.STORE_CONSENT) is not True:

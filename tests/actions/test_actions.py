@@ -446,3 +446,16 @@ def test_a_higher_pain_score_after_the_result_updates_it_without_a_confirm_quest
     assert updates[s.PAIN_SEVERITY] == 8 and not updates.get(s.RF_PENDING)
     assert "updated result" in texts(messages) and "more detail" not in texts(messages)
     assert "see a clinician" in texts(messages).lower()  # pain of 8 is a red flag
+
+
+def test_a_greeting_taken_for_goodbye_under_the_widgets_welcome_gets_the_question_again():
+    # seen by hand in the web widget: "g'day" under the welcome the widget shows got "Take care"
+    from actions.stop_screen import ActionGoodbye
+
+    shown = [{"event": "bot", "text": "Shall we start?"}]
+    events, messages = run(ActionGoodbye(), tracker(intent="goodbye", text="G'day mate", active_loop=None,
+                                                    events=shown))
+    assert responses(messages) == ["utter_greet_again", "utter_welcome"]
+    events, messages = run(ActionGoodbye(), tracker(intent="goodbye", text="hi, bye for now", active_loop=None,
+                                                    events=shown))
+    assert responses(messages) == ["utter_goodbye"]
