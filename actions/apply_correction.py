@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import slots as s
-from actions.reading import (ADDING, Message, is_asking, read_message, reps_by_side, real_pain_areas, red_flag_updates, side_from,
+from actions.reading import (ADDING, TAKING_BACK, Message, is_asking, read_message, reps_by_side, real_pain_areas, red_flag_updates, side_from,
                              unambiguous_answers)
 from actions.explain_why import why_response
 from actions.screen_state import answers_and_result, drop_moot_confirms, next_question, red_flag_groups
@@ -30,6 +30,22 @@ def _last_answered(tracker: Tracker, candidates: List[str]) -> Optional[str]:
     return candidates[0]
 
 
+def _yes_no_taken_back(message: Message, tracker: Tracker) -> Dict[str, Any]:
+    from actions.questions import QUESTIONS, question
+
+    taken_back = TAKING_BACK.match(message.text.lower().strip())
+    if not taken_back:
+        return {}
+    yes_no = [q.slot for q in QUESTIONS if q.invalid == "utter_invalid_yes_no"
+              and q.slot not in (s.RF_CONFIRM, s.STORE_CONSENT)]
+    last = _last_answered(tracker, [q.slot for q in QUESTIONS])
+    if last not in yes_no:
+        return {}
+    tail = Message("inform", [], message.text.strip()[taken_back.end():])
+    answer = question(last).read(tail, dict(tracker.slots), red_flag_groups()).get(last)
+    return {last: answer} if answer in ("yes", "no") else {}
+
+
 def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
     requested = tracker.get_slot("requested_slot")
     if requested and tracker.active_loop_name and tracker.get_slot(requested) is None:
@@ -39,7 +55,7 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
         answer = read_message(as_answer, requested, dict(tracker.slots), red_flag_groups()).updates
         if answer.get(requested) is not None:
             return answer
-    updates: Dict[str, Any] = {}
+    updates: Dict[str, Any] = dict(_yes_no_taken_back(message, tracker))
     areas = message.values("body_part", v.BODY_AREAS)
     side = side_from(message)
     if areas:

@@ -52,6 +52,11 @@ CORRECTING = re.compile(r"\b(i meant|meant to say|i mean|sorry|correction|change
                         r"i said|forgot)\b")
 
 
+# "wait actually no, that was just in the heatwave": the yes or no just given, taken back
+TAKING_BACK = re.compile(r"^(?:(?:wait|sorry|oh|hmm+|um+|no wait|oops)[,.!]*\s+)*(?:actually|i mean|scratch that)"
+                         r"[,.!:]*\s+(?=(?:no|nope|nah|yes|yeah|yep)\b)")
+
+
 def says_steering(text: str) -> bool:
     """The runner asks, in so many words, to stop, restart or leave."""
     return bool(STEERING_WORDS.search(_REPORTED_STOP.sub(" ", text.lower())))
@@ -66,7 +71,8 @@ def is_correction(message: "Message") -> bool:
     meant my left"): only then does a message taken for "correct" change an answer. A
     question ("wait do I have to touch my butt for this") changes nothing."""
     text = message.text.lower().strip()
-    return correctable(message) and bool(CORRECTING.search(text)) and not is_asking(text)
+    return (correctable(message) or bool(TAKING_BACK.match(text))) and bool(CORRECTING.search(text)) \
+        and not is_asking(text)
 
 
 def is_asking(text: str) -> bool:
@@ -196,10 +202,10 @@ def side_from(message: Message) -> Optional[str]:
 
 _YES_WORDS = {"yes", "yeah", "yea", "yep", "yup", "ya", "sure", "definitely", "absolutely", "y", "ok", "okay",
               "k", "kk", "ye", "yeh", "yh", "yas", "yess", "yesss", "okie", "okey", "aight", "righto",
-              "certainly", "affirmative", "indeed", "gladly"}
+              "certainly", "affirmative", "indeed", "gladly", "si", "sì", "sí", "ja", "oui", "sim"}
 _YES_PHRASE = re.compile(r"^(of course|go for it|go ahead|sounds good|let'?s do (?:it|this)|i'?d love to|"
                          r"happy to|go on)\b(?!,?\s+not)")
-_NO_WORDS = {"no", "nope", "nah", "never", "n", "not"}
+_NO_WORDS = {"no", "nope", "nah", "never", "n", "not", "nein", "não", "nao", "nie"}
 # "maybe a 4" hedges a number, not the question asked
 _UNSURE = re.compile(r"\b(not sure|unsure|maybe(?!\s+(?:(?:a|an|about|around|like)\s+)?(?:\d|one|two|three|four|five|"
                      r"six|seven|eight|nine|ten)\b)|dunno|don'?t know|no idea|not certain|no clue|"
@@ -836,10 +842,35 @@ def _sitting_figures(message: Message) -> List[float]:
     return seated or [n for n, _ in figures]
 
 
+def _sitting_parts_to_add(message: Message) -> Optional[float]:
+    """"school like 6 and gaming 3", "6 at work + 2 in the car": parts of the day, added up
+    (not "6 or 7", "9 to 5", nor parts followed by their total)."""
+    text = message.text.lower()
+    numbers = sorted((e["start"], e["end"], to_number(e.get("value"))) for e in message.entities
+                     if e.get("entity") == "number" and e.get("role") in ("hours", None) and "start" in e)
+    if len(numbers) < 2 or _SITTING_PARTS.search(re.sub(r"\+|\bplus\b", " ", text)) \
+            or not _SITTING_CONTEXT.search(text):
+        return None
+    cuts = [0]
+    for (_, end, _), (start, _, _) in zip(numbers, numbers[1:]):
+        joins = list(re.finditer(r"\band\b|\+|\bplus\b", text[end:start]))
+        if not joins or re.search(r"\b(?:or|to)\b|-", text[end:start]):
+            return None
+        cuts.append(end + joins[-1].start())
+    cuts.append(len(text))
+    if not all(_SITTING_CONTEXT.search(text[a:b]) for a, b in zip(cuts, cuts[1:])):
+        return None  # "work 8 hours and I run 1 hour": each part must be time sitting
+    total = sum(n for _, _, n in numbers if n is not None)
+    return total if all(n is not None and 0 < n <= 16 for _, _, n in numbers) and total <= 24 else None
+
+
 def read_sitting_hours(message: Message, current, red_flag_groups) -> Dict[str, Any]:
     hours = _sitting_figures(message)
     if not hours:
         return {}
+    added = _sitting_parts_to_add(message)
+    if added is not None:
+        return {s.SITTING_HOURS: added}
     if len(hours) > 1 and _SITTING_PARTS.search(message.text.lower()):
         return {s.SITTING_HOURS: max(hours)}
     return {s.SITTING_HOURS: hours[0]}
@@ -993,7 +1024,10 @@ def read_balance(slot: str):
         short = [n for n in message.numbers(roles=("seconds",)) if n < 30]
         if short and "could_not_hold" not in faults:
             faults.append("could_not_hold")
-        side = _check_side(message)
+        # pain at the side of the hip is a finding of its own, no wobble: "right leg standing
+        # the side of hip hurt little" names no leg that could not balance
+        painless = _HIP_PAIN.sub(lambda m: " " * len(m.group()), message.text)
+        side = _check_side(Message(message.intent, message.entities, painless))
         if side is None and (faults or slot == s.BALANCE_PROBLEM_SIDE):
             side = side_from(message)  # the question asks which leg had the trouble
         if side:

@@ -905,6 +905,11 @@ class ClinicalNLP:
         for ent in doc.ents:
             if roles.get((ent.start, ent.end)) is None and ent.sent.start in usual:
                 roles[(ent.start, ent.end)] = UNCERTAIN
+        # "pain at rest? my knee aches in the cinema if I keep it bent": a red flag in a
+        # sentence that asks is the runner checking a word, not saying it happened: ask
+        for ent in doc.ents:
+            if roles.get((ent.start, ent.end)) is None and ent.sent.text.rstrip().endswith("?"):
+                roles[(ent.start, ent.end)] = UNCERTAIN
         # "groin ... walking" in "the groin's tight after speed work, walking about is fine":
         # good news about the phrase's last word may undo the reading: ask, never drop
         lowers = [t.lower_ for t in doc]

@@ -277,3 +277,29 @@ def test_a_bare_yes_to_anything_else_asks_where_instead_of_closing_the_question(
     reading = read("yes", s.PAIN_AREAS_MORE, slots, intent="affirm")
     assert s.PAIN_AREAS_MORE not in reading.updates
     assert reading.problem_response == "utter_invalid_pain_areas_more"
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("Sì... yes, a bit, I am slower and more tired than before", "yes"),
+    ("ja, it feels heavier lately", "yes"),
+    ("nein, it feels normal", "no"),
+])
+def test_yes_and_no_in_a_runners_first_language_answer_a_yes_no_question(text, answer):
+    assert read(text, s.RUNNING_EFFORT, SORE_KNEE).updates[s.RUNNING_EFFORT] == answer
+
+
+@pytest.mark.parametrize("text, hours", [
+    ("school like 6 and gaming 3", 9),
+    ("8 at my desk + 2 driving", 10),
+    ("work 8 hours and I run 1 hour", 8),   # running is no sitting
+    ("6 or 7", 6.5),
+])
+def test_parts_of_a_sitting_day_are_added_up(text, hours):
+    assert read(text, s.SITTING_HOURS, ASKED_SITTING).updates[s.SITTING_HOURS] == hours
+
+
+def test_hip_pain_while_balancing_is_no_leg_that_could_not_balance():
+    slots = {**SORE_KNEE, s.BALANCE_CHOICE: s.DO_NOW}
+    updates = read("held 30s on both, no dip, but standing on the right the side of my hip hurt a little",
+                   s.BALANCE_REPORT, slots).updates
+    assert updates[s.BALANCE_HIP_PAIN] == "yes" and updates.get(s.BALANCE_PROBLEM_SIDE) in (None, "neither")

@@ -522,3 +522,18 @@ def test_training_limping_along_is_no_limp(nlp):
 def test_asking_why_the_bot_asks_about_a_place_is_no_cue_to_check(nlp):
     assert not red_flags(nlp, "why r u asking about my chest, it's my calf that's the problem")
     assert red_flags(nlp, "why are you asking? I did get chest pain on my run yesterday")
+
+
+@pytest.mark.parametrize("text, fault", [
+    ("left leg, the knee go inside", "knee_caved"),
+    ("my hips are lifting off the pillow", "hips_lifted"),
+    ("right knee fall down, no control", "knee_dropped"),
+])
+def test_self_check_faults_in_a_second_language(nlp, text, fault):
+    assert ("check_fault", fault, None) in found(nlp, text)
+
+
+def test_a_red_flag_in_a_sentence_that_asks_is_asked_back(nlp):
+    assert red_flags(nlp, "pain at rest? my knee aches in a film if it stays bent, otherwise no") == {
+        ("bone_stress_signs", "uncertain")}
+    assert ("bone_stress_signs", None) in red_flags(nlp, "my shin aches at rest. is that bad?")
