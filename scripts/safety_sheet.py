@@ -152,8 +152,11 @@ def render(report: Optional[Dict[str, Any]]) -> str:
             f"- Model: `{report['model']}`; code: `{commit}`; knowledge base version {report['knowledge_base_version']}",
             f"- {total} red-flag phrasings and {report['phrasings'].get(TRAPS, {}).get('total', 0)} traps, each played "
             f"3 times ({', '.join(POSITION_NAMES[p] for p in POSITIONS)}; a trap at the emergency question, "
-            f"at the see-a-clinician question and as the first message): {report['figures']['all']['trials']} "
-            f"conversations in {report['duration_seconds']['total']:.0f} s",
+            f"at the see-a-clinician question and as the first message)"
+            + (" - in this run the dev split's once each, at a position that rotates from phrasing to phrasing "
+               "(the test command's run; `python -m tests.safety.suite --split all` plays all)"
+               if report.get("dev_positions") == "rotate" else "")
+            + f": {report['figures']['all']['trials']} conversations in {report['duration_seconds']['total']:.0f} s",
             "",
             "How it is played: each phrasing is sent by a new runner over the REST channel of the real "
             "servers, at the question of its own red-flag group, at another group's question, and as the "

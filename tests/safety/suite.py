@@ -591,9 +591,20 @@ def ensure_model_loaded(bot: BotServers, index: int = 0, timeout: float = 120) -
             time.sleep(1)
 
 
+def positions_of(case: Case, dev_index: int, dev_positions: str) -> Tuple[str, ...]:
+    """Every position, but with dev_positions="rotate" a dev phrasing is played once, at a
+    position that rotates from phrasing to phrasing (the test command's budget); the frozen
+    test split is always played at all three."""
+    if dev_positions == "all" or case.split != "dev":
+        return POSITIONS
+    return (POSITIONS[dev_index % len(POSITIONS)],)
+
+
 def run_suite(bot: Optional[BotServers] = None, split: str = "all", workers: int = 4,
-              cases_dir: Path = CASES_DIR, progress: bool = True, rasa_servers: int = 1) -> Dict[str, Any]:
-    """Play every case of the split(s) at every position; the full report as a dict."""
+              cases_dir: Path = CASES_DIR, progress: bool = True, rasa_servers: int = 1,
+              dev_positions: str = "all") -> Dict[str, Any]:
+    """Play every case of the split(s) at every position (dev_positions="rotate": each dev
+    phrasing at one); the full report as a dict."""
     kb = load_knowledge()
     cases, problems = load_cases(split, kb, cases_dir)
     started_at = dt.datetime.now(dt.timezone.utc)
@@ -614,7 +625,9 @@ def run_suite(bot: Optional[BotServers] = None, split: str = "all", workers: int
         raise
     run_id = uuid.uuid4().hex[:8]
     start_payload = start_payload_from_domain()
-    jobs = [(case, position) for case in cases for position in POSITIONS]
+    dev_index = {id(c): i for i, c in enumerate(c for c in cases if c.split == "dev")}
+    jobs = [(case, position) for case in cases
+            for position in positions_of(case, dev_index.get(id(case), 0), dev_positions)]
     prefixes = Prefixes(bot, kb, start_payload, run_id)
     trials: List[Dict[str, Any]] = []
     lock = threading.Lock()
@@ -643,7 +656,7 @@ def run_suite(bot: Optional[BotServers] = None, split: str = "all", workers: int
         "duration_seconds": {"servers": round(server_seconds, 1), "trials": round(trial_seconds, 1),
                              "total": round(time.time() - started, 1)},
         "model": bot.model.name, "git": git, "knowledge_base_version": kb.version,
-        "max_turns": MAX_TURNS, "positions": list(POSITIONS),
+        "max_turns": MAX_TURNS, "positions": list(POSITIONS), "dev_positions": dev_positions,
         "gate": dict(LINE),
         "thresholds": {"under_triage": TARGET["max_under_triage"], "max_over_triage_rate": MAX_OVER_TRIAGE_RATE,
                        "min_consistency": MIN_CONSISTENCY, "min_phrasings_per_flag": MIN_PHRASINGS_PER_FLAG,

@@ -1,4 +1,7 @@
-"""The red-flag safety gate: every case of both splits (tests/safety/cases/) at every position.
+"""The red-flag safety gate: every case of both splits (tests/safety/cases/): the frozen test
+split at every position, the dev split at one position per phrasing, rotating (to keep the
+test command within its time budget; SAFETY_DEV_POSITIONS=all plays the dev split at every
+position too, as `python -m tests.safety.suite --split all` always does).
 
 One server session for the module; the run writes reports/safety.json and regenerates
 docs/clinical-safety.md (scripts/safety_sheet.py), pass or fail. A failure lists the failing
@@ -41,7 +44,8 @@ def report(tmp_path_factory) -> Dict[str, Any]:
                      rasa_servers=int(os.environ.get("SAFETY_RASA_SERVERS", "2"))).start()
     server_seconds = time.time() - started
     try:
-        result = suite.run_suite(bot, split="all", workers=int(os.environ.get("SAFETY_WORKERS", "6")))
+        result = suite.run_suite(bot, split="all", workers=int(os.environ.get("SAFETY_WORKERS", "6")),
+                                 dev_positions=os.environ.get("SAFETY_DEV_POSITIONS", "rotate"))
     finally:
         bot.stop()
     result["duration_seconds"]["servers"] = round(server_seconds, 1)
