@@ -73,7 +73,9 @@ def widget_config(clinic: Dict[str, Any], socket_url: str) -> Dict[str, Any]:
         "socketUrl": socket_url,
         "socketPath": "/socket.io/",
         "initPayload": "/greet",
-        "storage": "local",
+        # the transcript lives in the tab's session storage: gone when the tab closes, never
+        # left in the browser's local storage after the chat has ended
+        "storage": "session",
         "pictureDescriptions": picture_descriptions(),
     }
 

@@ -165,7 +165,7 @@ def test_page_and_widget_settings_come_from_the_clinic_file(page_server, tmp_pat
     assert settings_json["clinicName"] == "Testing <Clinic> & Co" and "<" not in script.split("=", 1)[1]
     assert settings_json["colours"]["primary"] == "#123456"
     assert settings_json["socketUrl"] == "http://127.0.0.1:5999" and settings_json["initPayload"] == "/greet"
-    assert settings_json["storage"] == "local"
+    assert settings_json["storage"] == "session"
     assert len(settings_json["pictureDescriptions"]) == 3
 
 

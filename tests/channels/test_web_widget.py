@@ -88,3 +88,9 @@ def test_a_reload_keeps_the_conversation(browser_run):
     assert reload["result_kept"]
     assert not reload["welcome_repeated"]
     assert reload["answers_after_reload"]
+
+
+def test_the_transcript_is_kept_in_the_tabs_session_storage_not_in_local_storage(browser_run):
+    storage = browser_run["storage"]
+    assert "chat_session" in storage["session"]
+    assert not [key for key in storage["local"] if "chat" in key.lower()]

@@ -193,6 +193,8 @@ async function main() {
     report.images = await page.$$eval(".rw-messages-container img", (nodes) =>
       nodes.map((n) => ({ src: n.getAttribute("src"), alt: n.getAttribute("alt") || "", loaded: n.complete && n.naturalWidth > 0 })));
     await page.screenshot({ path: path.join(SHOTS, "channels-web-result.png") });
+    report.storage = await page.evaluate(() => ({
+      local: Object.keys(window.localStorage), session: Object.keys(window.sessionStorage) }));
 
     // Hostile and unusual input: shown as text, never run; the bot keeps answering.
     const longText = "My knee is sore after long runs. ".repeat(152).slice(0, 5000);
