@@ -939,6 +939,18 @@ _HIP_PAIN = re.compile(r"\b(hurt\w*|pain\w*|sore|ache\w*|aching|twinge\w*|burn\w
 
 
 _CLAUSE_BREAK = re.compile(r"[.;!?]+|,|\b(?:but|whereas|while|although|though|and then|then)\b")
+_SENTENCE_BREAK = re.compile(r"[.!?;\n]+")
+_FULL_STOP = re.compile(r"[.;!?]+")
+
+
+def _cut_points(text: str, breaks: "re.Pattern[str]") -> List[int]:
+    """Where the parts of `text` begin: 0, after each break, and one past the end."""
+    return [0] + [m.end() for m in breaks.finditer(text)] + [len(text) + 1]
+
+
+def _part_around(cuts: List[int], i: int) -> Tuple[int, int]:
+    """The part of the text (begin, end) that position `i` is in."""
+    return max(c for c in cuts if c <= i), min(c for c in cuts if c > i)
 _SIDE_FINE = re.compile(
     r"\b(fine|ok|okay|solid|steady|stable|held|hold|easy|easily|good|strong|great|perfect|normal|"
     r"straight away|right away|instantly|immediately|no problem|no issues?|no wobbles?|full 30|"
@@ -979,11 +991,10 @@ def _check_side(message: Message) -> Optional[str]:
                 return "neither"
             return None
         return side if (_SIDE_TROUBLE.search(text) or not is_no_problem(message)) else "neither"
-    bounds = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text)] + [len(text) + 1]
+    cuts = _cut_points(text, _CLAUSE_BREAK)
     troubled, judged = set(), False
     for e in sides:
-        begin = max(b for b in bounds if b <= e["start"])
-        end = min(b for b in bounds if b > e["start"])
+        begin, end = _part_around(cuts, e["start"])
         verdict = _clause_trouble(text[begin:end])
         if verdict is None:
             # "the right took a second to kick in": the words may sit just after the side
@@ -1064,14 +1075,14 @@ def reps_by_side(message: Message) -> Dict[str, float]:
         # part of the sentence, else with a side earlier in its sentence ("Right was fine, 10.
         # Left only 4"), else with the nearest side
         text = message.text.lower()
-        bounds = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text)] + [len(text) + 1]
-        stops = [0] + [m.end() for m in re.finditer(r"[.;!?]+", text)] + [len(text) + 1]
+        bounds = _cut_points(text, _CLAUSE_BREAK)
+        stops = _cut_points(text, _FULL_STOP)
 
         def clause(i: int) -> int:
-            return max(b for b in bounds if b <= i)
+            return _part_around(bounds, i)[0]
 
         def sentence(i: int) -> int:
-            return max(b for b in stops if b <= i)
+            return _part_around(stops, i)[0]
 
         out: Dict[str, float] = {}
         for n in numbers:
@@ -1220,7 +1231,7 @@ _PAIN_CUE = re.compile(
 def sore_areas(message: Message) -> List[str]:
     """Body parts named in a sentence that says something hurts."""
     text = message.text or ""
-    bounds = [0] + [m.end() for m in re.finditer(r"[.!?;\n]+", text)] + [len(text) + 1]
+    cuts = _cut_points(text, _SENTENCE_BREAK)
     found: List[str] = []
     for e in message.entities:
         if e.get("entity") != "body_part" or e.get("role") or e.get("value") not in v.BODY_AREAS:
@@ -1229,8 +1240,7 @@ def sore_areas(message: Message) -> List[str]:
         if start is None:  # a button payload: it is the answer
             sentence = text
         else:
-            begin = max(b for b in bounds if b <= start)
-            end = min(b for b in bounds if b > start)
+            begin, end = _part_around(cuts, start)
             sentence = text[begin:end]
         if e["value"] == "glute" and start is not None and _GLUTE_TOPIC.search(
                 text[max(0, start - 20):e.get("end", start) + 25].lower()):
@@ -1253,18 +1263,19 @@ _GLUTE_TOPIC = re.compile(
     r"question|check|screen\w*)|(weak|lazy|sleepy|dead|curious about|about|check|test)\s+(my\s+)?(glute|bum|butt)")
 
 
-# Words that add to an earlier answer rather than replace it ("my hamstring too, forgot that").
+_PLACE_BREAK = re.compile(r"[,.;!?\n]|\band\b|\bbut\b")
+
+
 def _placed_areas(message: Message) -> List[str]:
     """Body parts said with a side or a time in the same clause ("left knee", "knee after")."""
     text = message.text or ""
-    cuts = [0] + [m.end() for m in re.finditer(r"[,.;!?\n]|\band\b|\bbut\b", text)] + [len(text) + 1]
+    cuts = _cut_points(text, _PLACE_BREAK)
     found: List[str] = []
     for e in message.entities:
         if e.get("entity") != "body_part" or e.get("role") or e.get("value") not in v.BODY_AREAS \
                 or e.get("start") is None:
             continue
-        begin = max(c for c in cuts if c <= e["start"])
-        end = min(c for c in cuts if c > e["start"])
+        begin, end = _part_around(cuts, e["start"])
         if any(o.get("entity") in ("side", "timing") and not o.get("role") and o.get("start") is not None
                and begin <= o["start"] < end for o in message.entities) and e["value"] not in found:
             found.append(e["value"])
@@ -1273,6 +1284,7 @@ def _placed_areas(message: Message) -> List[str]:
 
 # the questions about the pain already named: a new place said there is one more sore place
 _ABOUT_THE_PAIN = (s.PAIN_SIDE, s.PAIN_TIMING, s.PAIN_SEVERITY)
+# Words that add to an earlier answer rather than replace it ("my hamstring too, forgot that").
 ADDING = re.compile(r"\b(too|also|as well|forgot|another|plus|and my|and the)\b")
 
 

@@ -8,6 +8,7 @@ from typing import Any, Dict, List
 from actions import slots as s
 from actions.questions import answered, questions_that_apply
 from actions.screening import load_knowledge_base, screen
+from actions.screening.conditions import fields_in
 from actions.slot_answers import answers_from_slots
 
 
@@ -26,16 +27,8 @@ def red_flag_groups(kb=None) -> Dict[str, List[str]]:
 def flags_from_fields(fields) -> List[str]:
     """Red flags the knowledge base also derives from one of these answers (severe pain from
     the pain score): once that answer is recorded, a confirm question about them is moot."""
-    def named(condition) -> set:
-        if isinstance(condition, dict):
-            own = {condition["field"]} if "field" in condition else set()
-            return own | {f for c in condition.values() for f in named(c)}
-        if isinstance(condition, list):
-            return {f for c in condition for f in named(c)}
-        return set()
-
     return [f.id for g in knowledge().red_flag_groups for f in g.flags
-            if f.also_when and named(f.also_when) & set(fields)]
+            if f.also_when and set(fields_in(f.also_when)) & set(fields)]
 
 
 def drop_moot_confirms(updates: Dict[str, Any]) -> Dict[str, Any]:
