@@ -92,7 +92,7 @@ class BotServers:
         self.rasa_ports = [free_port() for _ in range(rasa_servers)]
         self.rasa_port = self.rasa_ports[0]
         self.token = "e2e-test-token"
-        self.credentials = credentials or "rest:\n"
+        self.credentials = credentials or "bot.channels.rest.ClinicRestInput:\n"
         self.env = {"PYTHONUNBUFFERED": "1", **os.environ}
         self.env.pop("REDIS_URL", None)
         self.env["DATABASE_URL"] = f"sqlite:///{workdir / 'screener.db'}"

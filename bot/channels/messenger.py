@@ -12,7 +12,10 @@ to a fixed, long-retired Graph API version. This subclass:
 * sends buttons as quick replies (at most 13, titles shortened to 20 characters at word
   boundaries) instead of dropping them all when there are more than 3;
 * splits messages longer than 2,000 characters at paragraph, line or sentence boundaries;
-* handles every message in a batched delivery, not only the first.
+* handles every message in a batched delivery, not only the first;
+* answers a message longer than `max_message_chars` (clinic/clinic.yml) with the bot's
+  `utter_input_too_long` reply at once, without it reaching Rasa, and a request body over
+  the cap with 413, without parsing it (bot/channels/limits.py).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.limits import MessageLimit
 from bot.channels.text import split_text, unique_titles
 
 logger = logging.getLogger(__name__)
@@ -192,6 +196,8 @@ class ClinicMessengerInput(FacebookInput):
         self.graph_api_url = graph_url()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        limit = MessageLimit.configured()
+        on_new_message = limit.guard(on_new_message)
         fb_webhook = Blueprint("fb_webhook", __name__)
 
         @fb_webhook.route("/", methods=["GET"])
@@ -207,7 +213,8 @@ class ClinicMessengerInput(FacebookInput):
             logger.warning("Messenger: webhook verification with a wrong verify token")
             return response.text("invalid verify token", status=HTTPStatus.FORBIDDEN)
 
-        @fb_webhook.route("/webhook", methods=["POST"])
+        @fb_webhook.route("/webhook", methods=["POST"], stream=True)
+        @limit.capped_body
         async def webhook(request: Request) -> HTTPResponse:
             if not signature_is_valid(self.fb_secret, request.body, request.headers):
                 logger.warning("Messenger: refused a request without a valid signature")

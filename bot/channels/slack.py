@@ -12,7 +12,10 @@ constant-time compare) and rejects timestamps more than 5 minutes off. This subc
 * text escaped for Slack (&, <, >), so a message can't form a mention or a link by accident;
 * the URL-verification challenge answered as Slack documents ({"challenge": ...});
 * an event Slack delivers twice (a retry) handled once;
-* 401 for a request that is not signed, signed wrongly or too old.
+* 401 for a request that is not signed, signed wrongly or too old;
+* a message longer than `max_message_chars` (clinic/clinic.yml) answered with the bot's
+  `utter_input_too_long` reply at once, without reaching Rasa, and a request body over the
+  cap answered 413 without being parsed (bot/channels/limits.py).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.limits import MessageLimit
 from bot.channels.text import short_title, split_text
 
 logger = logging.getLogger(__name__)
@@ -188,13 +192,16 @@ class ClinicSlackInput(SlackInput):
         return {}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        limit = MessageLimit.configured()
+        on_new_message = limit.guard(on_new_message)
         slack_webhook = Blueprint("slack_webhook", __name__)
 
         @slack_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @slack_webhook.route("/webhook", methods=["GET", "POST"])
+        @slack_webhook.route("/webhook", methods=["GET", "POST"], stream=True)
+        @limit.capped_body
         async def webhook(request: Request) -> HTTPResponse:
             if not self.is_request_from_slack_authentic(request):
                 logger.warning("Slack: refused a request without a valid signature")

@@ -8,6 +8,10 @@ the Rasa server's `--cors` gets.
 It also orders a message that has an illustration the way the widget shows it best: the
 instructions, then the picture, then the question with its buttons (rasa-webchat shows
 buttons only on the last message, so a picture sent after them would hide them).
+
+A message longer than `max_message_chars` (clinic/clinic.yml) gets the bot's
+`utter_input_too_long` reply at once and never reaches Rasa; engine.io refuses a payload over
+the body cap (bot/channels/limits.py).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.config import allowed_origins
+from bot.channels.limits import MessageLimit
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +68,12 @@ class ClinicSocketIOInput(SocketIOInput):
         return ClinicSocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        limit = MessageLimit.configured()
+        on_new_message = limit.guard(on_new_message)
         socketio_webhook = super().blueprint(on_new_message)
         sio = self.sio
+        # A polling POST or a WebSocket message larger than this is refused by engine.io.
+        sio.eio.max_http_buffer_size = limit.max_body
         origins = list(self.cors_allowed_origins) or allowed_origins()
         if origins:
             # engine.io refuses the handshake (polling and WebSocket) from any other origin.

@@ -21,8 +21,12 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from bot.channels.limits import max_message_chars
+
 PROBLEM_ENTITY = "input_problem"
-MAX_CHARS = 1000
+# The longest message is `max_message_chars` in clinic/clinic.yml, the same number the channels
+# check before a message reaches Rasa (bot/channels/limits.py); this guard is the last line,
+# for `rasa shell` and the HTTP API.
 
 # Everyday English and running words. Together with spaCy's stop words and the clinic
 # lexicon this is the vocabulary the language check counts against; it is only used to
@@ -88,11 +92,15 @@ def _english_vocabulary() -> frozenset:
     return ENGLISH_WORDS | frozenset(known)
 
 
-def input_problem(text: Optional[Text], vocabulary: frozenset = ENGLISH_WORDS) -> Optional[Text]:
-    """Why this message cannot be understood, or None when it looks fine."""
+def input_problem(text: Optional[Text], vocabulary: frozenset = ENGLISH_WORDS,
+                  max_chars: Optional[int] = None) -> Optional[Text]:
+    """Why this message cannot be understood, or None when it looks fine.
+
+    `max_chars` defaults to `max_message_chars` in clinic/clinic.yml.
+    """
     if text is None or not text.strip():
         return "empty"
-    if len(text) > MAX_CHARS:
+    if len(text) > (max_message_chars() if max_chars is None else max_chars):
         return "too_long"
     words = [w.lower() for w in _WORD.findall(text)]
     if not words:
@@ -136,11 +144,12 @@ class InputGuard(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"max_chars": MAX_CHARS}
+        return {}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.config = config
         self.vocabulary = _english_vocabulary()
+        self.max_chars = max_message_chars()  # read when the model is loaded
 
     @classmethod
     def create(
@@ -153,9 +162,7 @@ class InputGuard(GraphComponent):
         return cls(config)
 
     def check(self, text: Optional[Text]) -> Optional[Text]:
-        if text and len(text) > self.config.get("max_chars", MAX_CHARS):
-            return "too_long"
-        return input_problem(text, self.vocabulary)
+        return input_problem(text, self.vocabulary, self.max_chars)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

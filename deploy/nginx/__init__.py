@@ -4,7 +4,9 @@
 
 fills deploy/nginx/screener.conf.template into a temporary prefix directory (config, pid,
 logs and temp files all there, nothing system-wide) and runs `nginx -p PREFIX -c ...` in the
-foreground until Ctrl-C. Needs Debian's nginx (scripts/setup_services.sh installs it).
+foreground until Ctrl-C. The request body cap is the Rasa server's channels' own, from
+max_message_chars in clinic/clinic.yml (bot/channels/limits.py). Needs Debian's nginx
+(scripts/setup_services.sh installs it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import List, Optional, Sequence
+
+from bot.channels.limits import max_body_bytes, max_message_chars
 
 TEMPLATE = Path(__file__).resolve().parent / "screener.conf.template"
 NGINX_PATHS = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
@@ -39,6 +43,7 @@ def render(listen: str, upstreams: Sequence[str], prefix: Path) -> str:
     servers = "\n".join(f"        server {address} max_fails=1 fail_timeout=2s;" for address in upstreams)
     text = TEMPLATE.read_text(encoding="utf-8")
     text = text.replace("{{prefix}}", str(prefix)).replace("{{listen}}", listen).replace("{{rasa_servers}}", servers)
+    text = text.replace("{{max_body_bytes}}", str(max_body_bytes(max_message_chars())))
     if "{{" in text:
         raise NginxError(f"unfilled placeholder in {TEMPLATE}")
     return text

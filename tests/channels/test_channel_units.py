@@ -110,12 +110,12 @@ def test_messenger_signature_check():
 def test_bare_credentials_need_no_secret():
     text = config.CREDENTIALS.read_text()
     assert "${" not in text
-    assert set(yaml.safe_load(text)) == {"rest", "bot.channels.socketio.ClinicSocketIOInput"}
+    assert set(yaml.safe_load(text)) == {"bot.channels.rest.ClinicRestInput", "bot.channels.socketio.ClinicSocketIOInput"}
 
 
 def test_platforms_are_added_only_when_all_their_variables_are_set(tmp_path):
     out = tmp_path / "credentials.yml"
-    assert config.write_credentials(out, {}) == ["rest", "bot.channels.socketio.ClinicSocketIOInput"]
+    assert config.write_credentials(out, {}) == ["bot.channels.rest.ClinicRestInput", "bot.channels.socketio.ClinicSocketIOInput"]
     env = {"SLACK_TOKEN": "fake-slack-SECRET-TOKEN", "SLACK_SIGNING_SECRET": "SIGNING-SECRET",
            "MESSENGER_APP_SECRET": "APP-SECRET", "MESSENGER_VERIFY_TOKEN": "", "MESSENGER_PAGE_ACCESS_TOKEN": "x"}
     names = config.write_credentials(out, env)
