@@ -8,13 +8,14 @@ the correction opened up (say "nothing hurts" became "my knee hurts").
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import slots as s
-from actions.reading import (ADDING, TAKING_BACK, Message, is_asking, read_message, reps_by_side, real_pain_areas, red_flag_updates, side_from,
+from actions.reading import (ADDING, NEGATED, TAKING_BACK, Message, read_injuries, is_asking, read_message, reps_by_side, real_pain_areas, red_flag_updates, side_from,
                              unambiguous_answers)
 from actions.explain_why import why_response
 from actions.screen_state import answers_and_result, drop_moot_confirms, next_question, red_flag_groups
@@ -46,9 +47,38 @@ def _yes_no_taken_back(message: Message, tracker: Tracker) -> Dict[str, Any]:
     return {last: answer} if answer in ("yes", "no") else {}
 
 
+# "nah actually more like 7 n a half" at the gait question: its "nah" answers nothing there,
+# the message corrects an earlier answer
+_NO_THEN_CORRECTING = re.compile(r"^(?:no|nah|nope|yes|yeah|yep)[,!.]*\s+(?:actually|i meant|i mean|sorry|wait|"
+                                 r"scratch that|more like|make that)\b")
+# "IT band trouble in 2020", "tore it last year", "both healed": the message is about past injuries
+_PAST_INJURY = re.compile(r"\b(?:(?:19|20)\d\d|ago|last (?:year|summer|winter|spring|autumn|fall|season)|years? back|"
+                          r"healed|recovered|injur\w*|strain\w*|sprain\w*|tore|torn|broke|fracture\w*)\b")
+
+
+def _injuries_corrected(message: Message, tracker: Tracker) -> Dict[str, Any]:
+    """Past injuries remembered or corrected after the injury question: "oh wait, I forgot:
+    IT band trouble in 2020 and shin splints in 2018" adds both; without "forgot", "also"...
+    the answer is replaced. The body parts in it are injuries there, not places that hurt now."""
+    if _last_answered(tracker, [s.PAIN_AREAS, s.INJURIES]) != s.INJURIES:
+        return {}
+    text = message.text.lower()
+    if not (message.values("injury", v.INJURIES) or _PAST_INJURY.search(text)):
+        return {}
+    said = [i for i in read_injuries(message, dict(tracker.slots), red_flag_groups()).get(s.INJURIES) or []
+            if i not in (s.NONE, s.UNSURE)]
+    if not said:
+        return {}
+    if ADDING.search(text):
+        before = [i for i in tracker.get_slot(s.INJURIES) or [] if i not in (s.NONE, s.UNSURE)]
+        said = before + [i for i in said if i not in before]
+    return {s.INJURIES: said}
+
+
 def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
     requested = tracker.get_slot("requested_slot")
-    if requested and tracker.active_loop_name and tracker.get_slot(requested) is None:
+    if requested and tracker.active_loop_name and tracker.get_slot(requested) is None \
+            and not _NO_THEN_CORRECTING.match(message.text.lower()):
         # "actually more like 11 on weekdays" while the question is still open (its first
         # answer was not understood) answers that question
         as_answer = Message("inform", message.entities, message.text)
@@ -56,7 +86,8 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
         if answer.get(requested) is not None:
             return answer
     updates: Dict[str, Any] = dict(_yes_no_taken_back(message, tracker))
-    areas = message.values("body_part", v.BODY_AREAS)
+    injuries = _injuries_corrected(message, tracker)
+    areas = [] if injuries else message.values("body_part", v.BODY_AREAS)
     side = side_from(message)
     if areas:
         target = s.PAIN_AREAS
@@ -66,6 +97,12 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
             # "oh and the back of my thigh gets sore too, forgot that": one more place
             before = real_pain_areas(tracker.slots)
             areas = before + [a for a in areas if a not in before]
+        elif target == s.PAIN_AREAS:
+            # "sorry, not the hip, the hip is fine. I meant my left calf": only the hip goes
+            before = real_pain_areas(tracker.slots)
+            taken_back = [a for a in message.values("body_part", v.BODY_AREAS, role=NEGATED) if a in before]
+            if taken_back:
+                areas = [a for a in before if a not in taken_back] + [a for a in areas if a not in before]
         updates[target] = areas
         if target == s.PAIN_AREAS:
             updates[s.NO_PAIN] = False
@@ -87,6 +124,7 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
     if timings:
         updates[s.PAIN_TIMING] = timings
     updates.update(unambiguous_answers(message))
+    updates.update(injuries)
     # A red flag said after the result counts as much as one said before it.
     updates.update(red_flag_updates(message, None, dict(tracker.slots), red_flag_groups()))
     hours = [n for n in message.numbers(roles=("hours",)) if 0 <= n <= 24]

@@ -21,6 +21,7 @@ from actions.screening import vocabulary as v
 NEGATED = "negated"
 UNCERTAIN = "uncertain"
 PLURAL = "plural"  # a side read from a pair in the plural ("my shins"): where it hurts only
+PAST = "past"  # a body part in a part of the message about the past ("my knees used to be the issue")
 
 # Messages that are not an answer: the form steps aside and a rule handles them.
 INTERRUPTION_INTENTS = {
@@ -205,11 +206,12 @@ _YES_WORDS = {"yes", "yeah", "yea", "yep", "yup", "ya", "sure", "definitely", "a
               "certainly", "affirmative", "indeed", "gladly", "si", "sì", "sí", "ja", "oui", "sim"}
 _YES_PHRASE = re.compile(r"^(of course|go for it|go ahead|sounds good|let'?s do (?:it|this)|i'?d love to|"
                          r"happy to|go on)\b(?!,?\s+not)")
-_NO_WORDS = {"no", "nope", "nah", "never", "n", "not", "nein", "não", "nao", "nie"}
+_NO_WORDS = {"no", "nope", "nah", "never", "n", "not", "nein", "não", "nao", "nie", "negative"}
 # "maybe a 4" hedges a number, not the question asked
 _UNSURE = re.compile(r"\b(not sure|unsure|maybe(?!\s+(?:(?:a|an|about|around|like)\s+)?(?:\d|one|two|three|four|five|"
                      r"six|seven|eight|nine|ten)\b)|dunno|don'?t know|no idea|not certain|no clue|"
-                     r"can'?t (?:say|tell|remember)|hard to say|who knows|idk|not really sure)\b")
+                     r"can'?t (?:say|tell|remember)|(?:couldn'?t|could not|can'?t|cannot) (?:really )?tell|hard to (?:say|tell)|"
+                     r"wouldn'?t swear|who knows|idk|not really sure)\b")
 # "I think so", "kind of", "possibly": doubt in words, which a "not sure" needs at a safety question
 _HEDGED = re.compile(r"\b(i think|think so|kind of|kinda|sort of|sorta|possibly|perhaps|might|could be|"
                      r"a bit|a little|ish|unsure|hmm+|er+m*|um+)\b")
@@ -631,11 +633,17 @@ def _places_named(message: Message) -> List[str]:
         INJURY_AREA[i] for i in message.values("injury", v.INJURIES) if i in INJURY_AREA]
 
 
+# "nothing hurts actually!", "nothing's sore", "no pain anywhere"
+_NOTHING_HURTS = re.compile(r"\b(?:nothing|nowhere|no ?where|no part)(?:'s| is| really| at all)?\s+(?:hurts?|sore|aches?|"
+                            r"painful|bothers me)\b|\bno (?:pain|soreness|aches?)(?: anywhere| at all)?\b|"
+                            r"\bpain[- ]free\b|\bdoesn'?t hurt anywhere\b")
+
+
 def read_pain_areas(message: Message, current, red_flag_groups) -> Dict[str, Any]:
     areas = _places_named(message)
     if areas:
         return {s.PAIN_AREAS: areas, s.NO_PAIN: False, s.PAIN_AREAS_MORE: "done"}
-    if message.intent in ("no_pain", "deny"):
+    if message.intent in ("no_pain", "deny") or _NOTHING_HURTS.search(message.text.lower()):
         return {s.PAIN_AREAS: [], s.NO_PAIN: True, s.PAIN_AREAS_MORE: "done"}
     return {}
 
@@ -744,8 +752,13 @@ def read_running_effort(message: Message, current, red_flag_groups) -> Dict[str,
     leading = None if _UNSURE.match(message.text.lower().strip()) else \
         "yes" if first in _YES_WORDS - {"ok", "okay", "sure"} else \
         "no" if first in _NO_WORDS - {"not"} | {"normal", "fine"} else None  # "normal i think, it's hard but I'm new"
-    answer = leading or effort_from(message) or yes_no_from(message)
+    answer = leading or effort_from(message) or _DEGREE.match(message.text.lower().strip()) and "yes" \
+        or yes_no_from(message)
     return {s.RUNNING_EFFORT: answer} if answer else {}
+
+
+# "a little, yes", "a bit", "slightly": running feels harder, to a degree
+_DEGREE = re.compile(r"^(?:a (?:little|bit|tad|touch)|bit|slightly|somewhat|a little bit|a wee bit)\b(?![^.!?]*\b(?:no|not|nope|nah)\b)")
 
 
 # "it keeps flaring up", "most winters", "pulled it three times": the injury comes back.
@@ -788,8 +801,9 @@ def read_injuries(message: Message, current, red_flag_groups) -> Dict[str, Any]:
         # "an IT band thing before that", "tore a hamstring in 1998": a body part named here
         # is an injury there, unless a named injury already covers it ("PF in my left foot")
         covered = {INJURY_AREA.get(i) for i in injuries}
-        injuries = injuries + [AREA_INJURY[a] for a in message.values("body_part", v.BODY_AREAS)
-                               if a in AREA_INJURY and a not in covered and AREA_INJURY[a] not in injuries]
+        named = message.values("body_part", v.BODY_AREAS) + message.values("body_part", v.BODY_AREAS, role=PAST)
+        injuries = injuries + list(dict.fromkeys(AREA_INJURY[a] for a in named
+                                                 if a in AREA_INJURY and a not in covered and AREA_INJURY[a] not in injuries))
     recurs = recurs_in(text)
     if not injuries and (recurs or _POINTS_BACK.search(text)) and message.intent not in ("deny", "no_pain"):
         injuries = _current_injuries(current)
@@ -955,7 +969,7 @@ _SIDE_FINE = re.compile(
     r"\b(fine|ok|okay|solid|steady|stable|held|hold|easy|easily|good|strong|great|perfect|normal|"
     r"straight away|right away|instantly|immediately|no problem|no issues?|no wobbles?|full 30|"
     r"came on|switched on|fired)\b")
-_NEGATED_TROUBLE = re.compile(r"\b(no|not|didn'?t|did not|never|without|barely any|hardly)\s+(\w+\s+)?"
+_NEGATED_TROUBLE = re.compile(r"\b(no|not|nothing|none|neither|didn'?t|did not|never|without|barely any|hardly)\s+(\w+\s+)?"
                               r"(wobbl\w*|shak\w*|drop\w*|dip\w*|problem|issue|trouble|hard|struggl\w*|"
                               r"hurt\w*|pain\w*|sore|stop\w*)")
 # "right leg hurt, had to stop", "put my foot down after 10 seconds": that side had trouble.
@@ -1007,7 +1021,7 @@ def _check_side(message: Message) -> Optional[str]:
         return "both" if troubled == {"left", "right"} else troubled.pop()
     if judged or _SAME_SIDES.search(text) or _SIDE_FINE.search(text) or is_no_problem(message):
         return "neither"
-    return sides[0]["value"] if _SIDE_TROUBLE.search(text) else None
+    return sides[0]["value"] if _SIDE_TROUBLE.search(_UNSURE.sub(" ", text)) else None
 
 
 def read_activation(slot: str):
@@ -1027,13 +1041,34 @@ def read_activation(slot: str):
     return read
 
 
+_LOST_BALANCE = re.compile(r"\b(foot down|touch\w*|wobbl\w*|lost|grab\w*|hold|held|lasted|managed|only|"
+                           r"had to|gave up|fell|stopp?\w*|put)\b")
+
+
+def _short_hold(message: Message) -> bool:
+    """A hold shorter than 30 seconds: "only ~15s then foot down". A time that tells when the
+    hip began to ache ("the outside of my hip started aching after about 15 seconds") is none."""
+    text = message.text.lower()
+    cuts = _cut_points(text, _CLAUSE_BREAK)
+    for e in message.entities:
+        seconds = to_number(e.get("value")) if e.get("entity") == "number" and e.get("role") == "seconds" else None
+        if seconds is None or seconds >= 30:
+            continue
+        if "start" not in e:
+            return True
+        begin, end = _part_around(cuts, e["start"])
+        clause = text[begin:end]
+        if not (_HIP_PAIN.search(clause) and not _LOST_BALANCE.search(clause)):
+            return True
+    return False
+
+
 def read_balance(slot: str):
     def read(message: Message, current, red_flag_groups) -> Dict[str, Any]:
         updates: Dict[str, Any] = {}
         text = message.text.lower()
         faults = message.values("check_fault", v.BALANCE_FAULTS)
-        short = [n for n in message.numbers(roles=("seconds",)) if n < 30]
-        if short and "could_not_hold" not in faults:
+        if _short_hold(message) and "could_not_hold" not in faults:
             faults.append("could_not_hold")
         # pain at the side of the hip is a finding of its own, no wobble: "right leg standing
         # the side of hip hurt little" names no leg that could not balance
@@ -1357,6 +1392,27 @@ _PAST = re.compile(r"\b(ago|before|last (?:year|season|spring|summer|autumn|fall
                    r"previous\w*|used to|had|history|in (?:19|20)\d\d)\b")
 
 
+_DATED = re.compile(r"\b(ago|years? back|last (?:year|season|spring|summer|autumn|fall|winter)|(?:19|20)\d\d)\b")
+_INJURY_PARTS = re.compile(r"[.;!?,]+|\b(?:and|but|plus|then)\b")
+
+
+def _dated_area_injuries(message: Message) -> List[str]:
+    """"IT band trouble in 2020 and shin splints in 2018": a body part given a date among
+    named injuries is one more injury."""
+    text = message.text.lower()
+    cuts = _cut_points(text, _INJURY_PARTS)
+    covered = {INJURY_AREA.get(i) for i in message.values("injury", v.INJURIES)}
+    found = []
+    for e in message.entities:
+        if e.get("entity") != "body_part" or e.get("role") not in (None, PAST) or "start" not in e:
+            continue
+        begin, end = _part_around(cuts, e["start"])
+        area = e.get("value")
+        if area in AREA_INJURY and area not in covered and _DATED.search(text[begin:end]):
+            found.append(AREA_INJURY[area])
+    return found
+
+
 def unambiguous_answers(message: Message) -> Dict[str, Any]:
     """Facts whose meaning does not depend on the question being asked: a pain score, daily
     sitting hours, named injuries and gait signs."""
@@ -1375,6 +1431,8 @@ def unambiguous_answers(message: Message) -> Dict[str, Any]:
         # "heel's sore, plantar fasciitis I reckon": a name for today's pain is no past injury
         here = set(sore_areas(message))
         injuries = [i for i in injuries if INJURY_AREA.get(i) not in here]
+    if injuries and _PAST.search(message.text.lower()):
+        injuries += [i for i in _dated_area_injuries(message) if i not in injuries]
     if injuries:
         updates[s.INJURIES] = injuries
     signs = message.values("gait_sign", v.GAIT_SIGNS)

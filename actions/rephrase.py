@@ -20,9 +20,10 @@ class ActionRephrase(Action):
             if started is not None:
                 return started
         first = never_welcomed(tracker)
-        if not (first and problem is None and tracker.latest_message.get("entities")):
-            # (a first message with facts in it, "is this the thing for IT band problems?", is
-            # answered by the welcome noting them, with no "sorry, I didn't follow" before it)
+        if not (first and problem is None):
+            # (a first message the classifier was unsure of, "Coach here, trying this out" or
+            # "is this the thing for IT band problems?", is answered by the welcome, noting any
+            # facts in it, with no "sorry, I didn't follow" before it)
             dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSE.get(problem, "utter_rephrase"))
         if first:  # a first message the bot could not read still gets the welcome
             return welcome(dispatcher, tracker, keep_facts=problem is None)

@@ -448,6 +448,18 @@ def _dictionary_words() -> FrozenSet[str]:
     return frozenset(get_english_words_set(["web2"], lower=True, alpha=True))
 
 
+# Labels whose values come in lists ("hip drop and hips tipped forward"): a gapped phrase
+# never jumps over another value of its own label.
+LISTED_LABELS = ("gait_sign", "check_fault")
+
+
+def _skips_another(match, found) -> bool:
+    start, end, pattern, gap = match
+    return bool(gap) and pattern.label in LISTED_LABELS and any(
+        o is not match and o[2].label == pattern.label and o[2].value != pattern.value
+        and start <= o[0] and o[1] <= end for o in found)
+
+
 class ClinicalNLP:
     """The spaCy side of the extractor, usable without Rasa."""
 
@@ -946,6 +958,7 @@ class ClinicalNLP:
             pattern = self.patterns[self.nlp.vocab.strings[match_id]]
             gap = [start + i for i, a in enumerate(alignment) if a in pattern.gap_positions]
             found.append((start, end, pattern, gap))
+        found = [f for f in found if not _skips_another(f, found)]
         # Longest first; then a phrase without a gap; then lexicon order.
         found.sort(key=lambda f: (-(f[1] - f[0]), bool(f[3]), f[2].order, f[0]))
         taken: Set[int] = set()
@@ -1004,14 +1017,19 @@ class ClinicalNLP:
                 nxt += 1
             return nxt < len(doc) and doc[nxt].like_num
 
+        def leading(token: Token) -> bool:  # "L fine, R took longer": each starts a part
+            return token.i == 0 or doc[token.i - 1].is_punct
+
         # a lower-case "r 2" is text-speak ("u r 2 kind") unless "l 4 r 9" pairs it
         paired = {t.lower_ for t in doc if t.lower_ in ("l", "r") and counted(t)} == {"l", "r"}
+        both_lead = {t.lower_ for t in doc if t.lower_ in ("l", "r") and leading(t)} == {"l", "r"}
         for token in doc:
             letter = token.text.rstrip(".")
             if letter not in ("L", "R", "l", "r"):
                 continue
             with_count = counted(token) and (letter.isupper() or paired)
-            if token.i + 1 in starts or with_count or (len(words) == 1 and words[0].i == token.i):
+            if token.i + 1 in starts or with_count or (both_lead and leading(token)) or (
+                    len(words) == 1 and words[0].i == token.i):
                 value = "left" if letter.lower() == "l" else "right"
                 out.append(Span(doc, token.i, token.i + 1, label="side", kb_id=value))
         return out
@@ -1128,6 +1146,7 @@ class ClinicalNLP:
         entities += self._high_score_check(text, entities)
         entities.sort(key=lambda e: (e["start"], e["end"]))
         _mark_places(text, entities)
+        _mark_past(text, entities)
         entities += _both_from_plurals(entities, text)
         return entities
 
@@ -1144,26 +1163,74 @@ _GUESS_BEFORE = re.compile(r"(\b(if|whether)\s+(?:it'?s|it is|its|this is|that'?
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 
 
+# "sort of where it meets my butt": the place where the sore one ends
+_JOIN_BEFORE = re.compile(r"\bwhere (?:it|they|the \w+) (?:meets?|joins?|attaches?|connects?)(?: to| with| into)?\s+"
+                          r"(?:the|my|your)?\s*$")
+# "the tendon above my right heel, the achilles": the sore place is named right after the landmark
+_APPOSITION = re.compile(r"^[^.!?;]{0,25}?(?:,|\(|-)\s*(?:(?:the|my|its|it'?s|ie|i\.e\.|aka|so|basically|"
+                         r"probably|like|or)\s+)*$")
+# IT band pain is felt at the outside of the knee: "outside of L knee. itb" is one place
+_OUTSIDE_OF = re.compile(r"\b(?:outside|outer|side|lateral)(?: side)?(?: of)?\s+(?:the|my|your|l|r|left|right)?\s*"
+                         r"(?:left|right)?\s*$")
+
+
 def _mark_places(text: str, entities: List[Dict[str, Any]]) -> None:
-    """Role `place` for a body part that only locates another one said before it in the
-    sentence ("below the ankle"), or that is a guess at the cause ("if it's my glutes")."""
+    """Role `place` for a body part that only locates another one named in the sentence
+    ("below the ankle", "the tendon above my heel, the achilles", "where it meets my butt"),
+    the knee of an IT band's "outside of my knee", or a guess at the cause ("if it's my glutes")."""
     lowered = text.lower()
     parts = [e for e in entities if e["entity"] == "body_part" and not e.get("role")]
+    it_band = any(p["value"] == "it_band" for p in parts)
     for i, e in enumerate(parts):
         before = lowered[max(0, e["start"] - 40):e["start"]]
         before = _SENTENCE_END.split(before)[-1]
         sentence_start = e["start"] - len(before)
         said_before = any(p["start"] >= sentence_start and p["end"] <= e["start"] and not p.get("role")
                           for p in parts[:i])
-        if _GUESS_BEFORE.search(before) or (said_before and _LANDMARK_BEFORE.search(before)):
+        named_after = any(p["start"] >= e["end"] and _APPOSITION.match(lowered[e["end"]:p["start"]])
+                          for p in parts[i + 1:])
+        if _GUESS_BEFORE.search(before) or _JOIN_BEFORE.search(before) or (
+                (said_before or named_after) and _LANDMARK_BEFORE.search(before)) or (
+                it_band and e["value"] == "knee" and _OUTSIDE_OF.search(before)):
             e["role"] = PLACE
+
+
+# Body parts (and their sides) in a part of a message that speaks of the past only: "my
+# feet used to be the problem", "my left shin used to play up but that's been fine for a
+# year". They hurt no more (role `past`); the injury question still counts them.
+PAST = "past"
+_PAST_CUE = re.compile(
+    r"(?<!not )(?<!get )(?<!getting )(?<!got )(?<!be )(?<!been )(?<!am )(?<!'m )(?<!are )(?<!is )"
+    r"\b(?:used to|use to)\b|\b(?:long gone|all gone|gone now|went away|cleared up|a thing of the past|"
+    r"back then|(?:hasn'?t|has not|haven'?t|not) (?:bothered|troubled|hurt) me since|"
+    r"(?:been|was) (?:fine|great|good|ok|okay|grand|perfect|quiet|no trouble) (?:since|for (?:a|the|over|years|months|ages|\d))|"
+    r"(?:fine|ok|okay|good|great) for (?:a year|years|ages|months|\d+ (?:years|months))|"
+    r"no (?:trouble|problems?|issues?|pain) since|(?:was|had|is) (?:long )?gone)\b"
+    # "IT band trouble in 2020", "pulled a hamstring years ago" (not "since last year")
+    r"|(?<!since )\b(?:\d+ years ago|years ago|years back|last year|in (?:19|20)\d\d|as a (?:kid|teenager|child))\b")
+_PRESENT_CUE = re.compile(r"\b(?:now|still|again|these days|currently|at the moment|lately|nowadays|today|"
+                          r"this (?:week|month|year|time)|right now|recently)\b")
+_PAST_PARTS = re.compile(r"[.!?;\n]+|\bbut\b|\bwhereas\b|\b(?:and )?now\b|\bthese days\b|\bnowadays\b")
+
+
+def _mark_past(text: str, entities: List[Dict[str, Any]]) -> None:
+    lowered = text.lower()
+    cuts = [0] + [m.start() for m in _PAST_PARTS.finditer(lowered)] + [len(lowered) + 1]
+    for begin, end in zip(cuts, cuts[1:]):
+        part = lowered[begin:end]
+        cue = _PAST_CUE.search(part)
+        if not cue or _PRESENT_CUE.search(part[:cue.start()] + " " + part[cue.end():]):
+            continue
+        for e in entities:
+            if begin <= e["start"] < end and e["entity"] in ("body_part", "side") and not e.get("role"):
+                e["role"] = PAST
 
 
 # "my shins went sharp", "the calves tighten": a paired body part in the plural is both sides.
 # ("feet" is left out: "on my feet all day" is no place that hurts.)
 PLURAL = "plural"
 PLURAL_PAIRS = {"knees", "shins", "calves", "calfs", "quads", "hamstrings", "hammies", "ankles", "hips",
-                "thighs", "glutes", "achilleses", "achilles tendons", "it bands", "hip flexors", "heels"}
+                "thighs", "glutes", "achilleses", "achilles tendons", "it bands", "hip flexors", "heels", "legs"}
 
 
 def _both_from_plurals(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:

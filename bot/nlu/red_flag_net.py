@@ -23,6 +23,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from bot.nlu.clinical_extractor import NEGATED, RED_FLAG, UNCERTAIN, red_flag_levels
 from bot.nlu.red_flag_model import (DEFAULT_EXAMPLES, DEFAULT_LEXICON, DEFAULT_NLU, NONE, RedFlagModel,
@@ -32,6 +33,20 @@ logger = logging.getLogger(__name__)
 NET_NAME = "RedFlagNet"
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _MODELS: Dict[str, RedFlagModel] = {}
+# Words that only say where: "top of my right foot" names a place and nothing that happened.
+_WHERE_WORDS = {"top", "bottom", "front", "outside", "inside", "outer", "inner", "side", "sides", "middle", "centre",
+                "center", "lower", "upper", "area", "part", "bit", "base", "edge", "left", "right", "both", "round",
+                "near", "under", "behind", "along", "high", "low", "l", "r"}
+
+
+def only_places(text: str, entities: List[Dict[str, Any]]) -> bool:
+    """True when every word of the message is a body part, a side or a word of where."""
+    chars = list(text.lower())
+    for e in entities:
+        if e.get("entity") in ("body_part", "side") and "start" in e and "end" in e:
+            chars[e["start"]:e["end"]] = " " * (e["end"] - e["start"])
+    rest = [w for w in _WORD.findall("".join(chars)) if w not in STOP_WORDS and w not in _WHERE_WORDS]
+    return not rest
 
 
 def build_model(examples_dir: str = DEFAULT_EXAMPLES, nlu_dir: str = DEFAULT_NLU,
@@ -70,6 +85,8 @@ def net_guess(model: RedFlagModel, text: str, entities: List[Dict[str, Any]], se
     """
     if text.lstrip().startswith("/") or len(_WORD.findall(text)) < settings.min_words:
         return None  # a button payload, "yes", "no", "both legs", a number
+    if only_places(text, entities):
+        return None
     scores = model.scores([text])[0]
     flags = {flag: p for flag, p in scores.items() if flag != NONE}
     flag = max(flags, key=flags.get)

@@ -246,3 +246,100 @@ def test_a_yes_taken_back_at_the_next_question_changes_that_answer(intent):
     updates = slot_sets(events)
     assert updates[s.RUNNING_EFFORT] == "no" and s.INJURIES not in updates
     assert "changed that" in texts(messages)
+
+
+@pytest.mark.parametrize("text, hurts, side", [
+    ("my right calf mostly. my feet used to be the problem but that's long gone", ["calf"], "right"),
+    ("knees used to play up, these days it's my left hip", ["hip"], "left"),
+    ("the tendon above my left heel, the achilles", ["achilles"], "left"),
+    ("outside of R knee, itb i think", ["it_band"], "right"),
+    ("back of my left thigh, right where it meets my bum", ["hamstring"], "left"),
+])
+def test_places_that_no_longer_hurt_or_only_say_where_are_not_sore(text, hurts, side):
+    updates, _ = turn(text, s.PAIN_AREAS, ALL_CLEAR)
+    assert updates[s.PAIN_AREAS] == hurts
+    assert updates[s.PAIN_SIDE] == side
+
+
+def test_a_body_part_of_the_past_at_the_injury_question_is_an_injury():
+    slots = {**BEFORE_CHECKS, s.INJURIES: None}
+    updates, _ = turn("tore my calf a few years ago, no trouble since", s.INJURIES, slots)
+    assert updates[s.INJURIES] == ["calf_strain"]
+
+
+@pytest.mark.parametrize("text, harder", [
+    ("L fine, R was slow to wake up", "right"),
+    ("couldn't really tell, something in my bum on both sides I think", None),
+])
+def test_squeeze_reports_with_letters_or_doubt(text, harder):
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.DO_NOW}
+    updates, _ = turn(text, s.ACTIVATION_REPORT, slots)
+    assert updates.get(s.ACTIVATION_HARDER_SIDE) == harder
+
+
+@pytest.mark.parametrize("text", ["30 secs each leg, solid, nothing dipped",
+                                  "held the full 30 both sides, nothing wobbled"])
+def test_nothing_dipped_is_a_steady_balance(text):
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.DO_NOW}
+    updates, _ = turn(text, s.BALANCE_REPORT, slots)
+    assert updates.get(s.BALANCE_PROBLEM_SIDE) in (None, "neither")
+    assert "could_not_hold" not in (updates.get(s.BALANCE_FAULTS) or [])
+
+
+def test_the_time_hip_pain_began_is_no_short_hold():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.DO_NOW}
+    updates, _ = turn("managed the full 30 on each leg, but on the left the side of my hip began to ache after "
+                      "10 seconds", s.BALANCE_REPORT, slots)
+    assert updates[s.BALANCE_HIP_PAIN] == "yes"
+    assert "could_not_hold" not in (updates.get(s.BALANCE_FAULTS) or [])
+    updates, _ = turn("left only lasted 10 seconds then foot down", s.BALANCE_REPORT, slots)
+    assert "could_not_hold" in updates[s.BALANCE_FAULTS]
+
+
+@pytest.mark.parametrize("text", ["a little, yes", "a bit", "slightly yeah"])
+def test_running_harder_to_a_degree_is_a_yes(text):
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: [s.NONE], s.NO_PAIN: True}
+    updates, _ = turn(text, s.RUNNING_EFFORT, slots, intent="not_sure")
+    assert updates[s.RUNNING_EFFORT] == "yes"
+
+
+@pytest.mark.parametrize("text, signs", [
+    ("my coach says i land with my feet in one line, like walking on a rope", ["crossover"]),
+    ("my steps are too long and my knees don't come up high", ["overstriding", "low_knee_drive"]),
+    ("pelvic drop and hips tipped forward according to the physio", ["pelvic_drop", "anterior_pelvic_tilt"]),
+])
+def test_gait_signs_in_everyday_words(text, signs):
+    slots = {**BEFORE_CHECKS, s.GAIT_SIGNS: None}
+    updates, _ = turn(text, s.GAIT_SIGNS, slots)
+    assert sorted(updates[s.GAIT_SIGNS]) == sorted(signs)
+
+
+def test_a_dated_body_part_among_injuries_named_late_is_one_more_injury():
+    slots = {**BEFORE_CHECKS, s.INJURIES: [s.NONE], s.SITTING_HOURS: None, s.GAIT_SIGNS: None}
+    updates, _ = turn("oh I forgot, achilles trouble in 2021 and shin splints before that", s.SITTING_HOURS, slots)
+    assert sorted(updates[s.INJURIES]) == ["achilles_tendinopathy", "shin_splints"]
+    assert s.PAIN_AREAS not in updates
+
+
+def test_negative_on_all_answers_a_red_flag_group():
+    updates, _ = turn("Negative on all.", s.RF_EMERGENCY, {}, intent="skip")
+    assert updates[s.RF_EMERGENCY] == [s.NONE]
+
+
+def test_nothing_hurts_in_a_longer_message_is_no_pain_whatever_the_classifier_said():
+    updates, _ = turn("nothing hurts actually! legs feel tired the day after but nothing's sore",
+                      s.PAIN_AREAS, ALL_CLEAR, intent="nlu_fallback")
+    assert updates[s.NO_PAIN] is True
+
+
+def test_nah_actually_more_like_corrects_the_earlier_number_not_the_question_on_screen():
+    text = "nah actually more like 7 and a half, i always round up"
+    slots = {**BEFORE_CHECKS, s.SITTING_HOURS: 8, s.GAIT_SIGNS: None}
+    history = [{"event": "slot", "name": s.SITTING_HOURS, "value": 8}]
+    from actions.apply_correction import ActionApplyCorrection
+
+    events, messages = run(ActionApplyCorrection(), tracker(slots, "correct", build_nlp().extract(text), text,
+                                                            requested_slot=s.GAIT_SIGNS, events=history))
+    updates = slot_sets(events)
+    assert 7 <= updates[s.SITTING_HOURS] < 8
+    assert updates.get(s.GAIT_SIGNS) is None  # the gait question is still open

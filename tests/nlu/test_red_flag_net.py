@@ -86,3 +86,8 @@ def test_the_component_adds_the_question_to_the_message(net):
 
 def test_the_model_is_trained_once_per_set_of_examples():
     assert build_model() is build_model()
+
+
+@pytest.mark.parametrize("text", ["top of my right foot", "the outer side of my left hip", "front of both shins"])
+def test_a_message_that_only_names_a_place_is_not_asked_about(net, nlp, text):
+    assert asked(net, nlp, text) is None
