@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the website widget's npm packages (bot/web/package-lock.json: rasa-webchat, and
-# playwright-core for the browser test) from the npm registry. Safe to re-run: it does nothing
-# when the lock file has not changed since the last install. Needs Node.js 20 and npm.
+# playwright-core and axe-core for the browser test) from the npm registry. Safe to re-run: it
+# does nothing when the lock file has not changed since the last install. Needs Node.js 20 and npm.
 set -euo pipefail
 cd "$(dirname "$0")/../bot/web"
 

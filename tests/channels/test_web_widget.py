@@ -1,4 +1,6 @@
-"""The website widget in a real browser: a whole screen, hostile input, and a page reload.
+"""The website widget in a real browser: a whole screen, hostile input, a page reload, and
+accessibility (axe-core at WCAG 2.2 AA, the live region, the keyboard alone, the typing dots, a
+phone-sized screen).
 
 Debian's Chromium, headless, driven by playwright-core (npm, bot/web/package.json) from
 tests/channels/browser/screen.mjs. Screenshots go to test-output/.
@@ -30,7 +32,7 @@ def browser_run(stack):
         pytest.skip("node or playwright-core is missing: scripts/setup_browser.sh installs them")
     env = {**os.environ, "SCREENER_URL": f"{stack.web_url}/", "CHROMIUM": CHROMIUM,
            "SCREENSHOT_DIR": str(ROOT / "test-output")}
-    finished = subprocess.run(["node", str(DRIVER)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    finished = subprocess.run(["node", str(DRIVER)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=420)
     lines = [line for line in finished.stdout.splitlines() if line.startswith("{")]
     assert lines, f"the browser driver printed no result:\n{finished.stdout[-2000:]}\n{finished.stderr[-2000:]}"
     report = json.loads(lines[-1])
@@ -94,3 +96,50 @@ def test_the_transcript_is_kept_in_the_tabs_session_storage_not_in_local_storage
     storage = browser_run["storage"]
     assert "chat_session" in storage["session"]
     assert not [key for key in storage["local"] if "chat" in key.lower()]
+
+
+# ---------------------------------------------------------------------------------- accessibility
+def test_axe_finds_no_wcag_22_aa_violations_with_the_widget_open_at_the_result(browser_run):
+    # axe-core (npm) with the tags wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa
+    assert browser_run["axe_violations"] == [], json.dumps(browser_run["axe_violations"], indent=1)
+    assert browser_run["phone"]["axe_violations"] == [], json.dumps(browser_run["phone"]["axe_violations"], indent=1)
+
+
+def test_each_bot_message_is_read_out_by_a_polite_live_region(browser_run):
+    announced = browser_run["announced"]
+    assert announced["region"] == {"live": "polite", "hidden": True}
+    assert announced["bot_messages"] > 20
+    assert announced["texts_match"], announced["first_difference"]
+    assert announced["pictures_missing"] == []
+    assert browser_run["reload"]["announced_again"] == 0  # a reload does not read the chat out again
+
+
+def test_a_whole_screen_can_be_done_with_the_keyboard_alone(browser_run):
+    keyboard = browser_run["keyboard"]
+    assert keyboard["launcher_name"] == "Open the chat with Stride Sports Medicine"
+    assert keyboard["focus_after_open"] == "rw-new-message"
+    assert {step.get("key") for step in keyboard["steps"]} >= {"Enter", "Space"}
+    assert any("type" in step for step in keyboard["steps"])
+    assert keyboard["result_reached"]
+    assert keyboard["booking_link"]
+    assert keyboard["pointer_events"] == 0
+    assert (ROOT / "test-output" / "channels-web-keyboard.png").exists()
+
+
+def test_the_typing_dots_show_from_the_runners_message_until_the_reply(browser_run):
+    typing = browser_run["typing"]
+    assert not typing["before_send"]
+    assert typing["shown_with_the_message"], typing
+    assert typing["shown_before_reply"], typing
+    assert typing["gone_at_the_end"], typing
+
+
+def test_on_a_phone_sized_screen_nothing_is_cut_off(browser_run):
+    phone = browser_run["phone"]
+    assert phone["viewport"] == [390, 844]
+    assert phone["long_message_shown"]
+    assert phone["widget_inside"] and phone["header_inside"]
+    assert phone["input_inside"] and phone["send_inside"]
+    assert phone["page_width"] <= 390
+    assert phone["overflowing"] == []
+    assert (ROOT / "test-output" / "channels-web-phone.png").exists()

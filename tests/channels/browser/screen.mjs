@@ -1,14 +1,16 @@
 // Drives the demo clinic page in Debian's Chromium (headless, through playwright-core) like a
 // runner would: opens the widget with the launcher, completes a whole screen with buttons and
-// typed answers, checks the result and the booking link, types hostile input, reloads the page
-// and checks the conversation is kept. Prints one JSON line with what it saw; exits non-zero
-// (with the reason in "error") when a step fails. Run by tests/channels/test_web_widget.py.
+// typed answers, checks the result and the booking link, runs axe-core on the page, types
+// hostile input, reloads the page and checks the conversation is kept. Then, in new tabs (new
+// conversations): a whole screen with the keyboard alone, and the chat on a phone-sized screen.
+// Prints one JSON line with what it saw; exits non-zero (with the reason in "error") when a
+// step fails. Run by tests/channels/test_web_widget.py.
 //
 // Environment: SCREENER_URL (the page), CHROMIUM (default /usr/bin/chromium),
 // SCREENSHOT_DIR (default test-output), STEP_TIMEOUT_MS (default 30000).
 
 import { createRequire } from "node:module";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +18,8 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const require = createRequire(path.join(ROOT, "bot/web/package.json"));
 const { chromium } = require("playwright-core");
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
 const URL = process.env.SCREENER_URL;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -52,8 +56,11 @@ function fail(message) {
   throw new Error(message);
 }
 
+// Bot messages (the typing dots are a .rw-response too, but outside the message groups).
+const BOT_MESSAGES = ".rw-messages-container .rw-from-response .rw-response";
+
 async function botTexts(page) {
-  return page.$$eval(".rw-messages-container .rw-response", (nodes) => nodes.map((n) => n.innerText));
+  return page.$$eval(BOT_MESSAGES, (nodes) => nodes.map((n) => n.innerText));
 }
 
 async function userTexts(page) {
@@ -61,7 +68,7 @@ async function userTexts(page) {
 }
 
 async function botCount(page) {
-  return page.$$eval(".rw-messages-container .rw-response", (nodes) => nodes.length);
+  return page.$$eval(BOT_MESSAGES, (nodes) => nodes.length);
 }
 
 // Wait until the bot has answered (bot messages beyond `before`; the runner's own message does
@@ -81,6 +88,17 @@ async function settle(page, before) {
     await page.waitForTimeout(100);
   }
   fail(`the bot did not answer within ${TIMEOUT} ms (bot messages: ${last}, before: ${before})`);
+}
+
+// axe-core (npm) on the whole page, WCAG 2.2 AA. Injected through the DevTools protocol, which
+// the page's Content-Security-Policy (script-src 'self') does not stop.
+async function axeViolations(page) {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }), AXE_TAGS);
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ").slice(0, 200)}`),
+  }));
 }
 
 async function visibleReplies(page) {
@@ -119,6 +137,208 @@ async function openWidget(page) {
   return botCount(page);
 }
 
+const ANSWERED = (text) => /What would you like to do now\?/.test(text);
+
+// Answers the bot's questions (ANSWERS) with `act(action, recent)` until the result; true once
+// it is there. Each step goes into `steps`.
+async function answerUntilResult(page, steps, act) {
+  let seen = 0;
+  for (let step = 0; step < 40; step += 1) {
+    // The bot may answer in more than one burst (a slow action): wait for the question.
+    let texts = await botTexts(page);
+    let recent = texts.slice(seen).join("\n");
+    let answer = ANSWERS.find(([pattern]) => pattern.test(recent));
+    const deadline = Date.now() + TIMEOUT;
+    while (!answer && !ANSWERED(recent) && Date.now() < deadline) {
+      await page.waitForTimeout(300);
+      texts = await botTexts(page);
+      recent = texts.slice(seen).join("\n");
+      answer = ANSWERS.find(([pattern]) => pattern.test(recent));
+    }
+    seen = texts.length;
+    if (ANSWERED(recent)) return true;
+    if (!answer) fail(`no answer for the bot's message: ${JSON.stringify(recent.slice(-400))}`);
+    const action = answer[1];
+    steps.push({ asked: recent.slice(-120), ...action });
+    await act(action, recent);
+  }
+  return false;
+}
+
+// What the page's live region (#screener-announcer) is given, from now on.
+async function recordAnnouncements(page) {
+  await page.evaluate(() => {
+    const region = document.getElementById("screener-announcer");
+    window.__announced = [];
+    if (!region) return;
+    new MutationObserver((changes) => changes.forEach((change) => change.addedNodes.forEach((node) => {
+      window.__announced.push(node.textContent);
+    }))).observe(region, { childList: true });
+  });
+}
+
+async function announcements(page) {
+  const squash = (text) => text.replace(/\s+/g, " ").trim();
+  const region = await page.evaluate(() => {
+    const node = document.getElementById("screener-announcer");
+    return node && { live: node.getAttribute("aria-live"), hidden: node.getBoundingClientRect().width <= 1 };
+  });
+  const announced = (await page.evaluate(() => window.__announced || [])).map(squash);
+  const bot = (await botTexts(page)).map(squash).filter(Boolean);
+  const alts = await page.$$eval(".rw-messages-container img", (nodes) => nodes.map((n) => n.getAttribute("alt") || ""));
+  const pictures = alts.map(squash);
+  const texts = announced.filter((text) => !pictures.includes(text));
+  const differs = bot.findIndex((text, index) => texts[index] !== text);
+  return {
+    region, count: announced.length, bot_messages: bot.length,
+    // every bot message, in order, and nothing else (the runner's own messages are not read out)
+    texts_match: texts.length === bot.length && differs < 0,
+    first_difference: differs < 0 ? null : { bot: bot[differs], announced: texts[differs] || null },
+    pictures_missing: pictures.filter((alt) => !announced.includes(alt)),
+  };
+}
+
+// Sends a message with `send` and records, on every change of the message list, whether the
+// typing dots are on screen: they should come after the runner's message, before the reply,
+// and be gone once the bot has answered.
+async function watchTyping(page, send) {
+  await page.evaluate(() => {
+    window.__typing = [];
+    const started = performance.now();
+    const state = () => {
+      const list = document.querySelector(".rw-messages-container");
+      const dots = list && list.querySelector(".rw-typing-indication");
+      let shown = false;
+      if (dots) {
+        const box = dots.getBoundingClientRect();
+        const frame = list.getBoundingClientRect();
+        shown = box.height > 0 && box.top >= frame.top - 1 && box.bottom <= frame.bottom + 1
+          && getComputedStyle(dots).visibility !== "hidden";
+      }
+      return {
+        ms: Math.round(performance.now() - started), dots: shown,
+        runner: document.querySelectorAll(".rw-from-client > .rw-message").length,
+        bot: document.querySelectorAll(".rw-from-response > .rw-message").length,
+      };
+    };
+    window.__typing.push(state());
+    window.__typingObserver = new MutationObserver(() => window.__typing.push(state()));
+    window.__typingObserver.observe(document.body, { childList: true, subtree: true });
+  });
+  await send();
+  const log = await page.evaluate(() => {
+    window.__typingObserver.disconnect();
+    return window.__typing;
+  });
+  const [first] = log;
+  const sent = log.findIndex((entry) => entry.runner > first.runner);
+  const replied = log.findIndex((entry) => entry.bot > first.bot);
+  const shown = log.findIndex((entry, index) => index >= sent && entry.dots);
+  return {
+    before_send: first.dots,
+    shown_after_send: sent >= 0 && shown >= sent,
+    shown_with_the_message: sent >= 0 && log[sent].dots,  // not only once the reply has come
+    shown_before_reply: shown >= 0 && replied >= 0 && shown < replied,
+    shown_ms_after_send: shown >= 0 && sent >= 0 ? log[shown].ms - log[sent].ms : null,
+    reply_ms_after_send: replied >= 0 && sent >= 0 ? log[replied].ms - log[sent].ms : null,
+    gone_at_the_end: !log[log.length - 1].dots,
+  };
+}
+
+// Keyboard alone: press `key` until the focused element matches `selector` (and `text`).
+async function focusBy(page, key, selector, text = null, limit = 40) {
+  for (let presses = 0; presses <= limit; presses += 1) {
+    const found = await page.evaluate(([wanted, title]) => {
+      const node = document.activeElement;
+      return !!node && node.matches(wanted) && (title === null || node.innerText.trim() === title);
+    }, [selector, text]);
+    if (found) return presses;
+    await page.keyboard.press(key);
+  }
+  fail(`${key} did not reach ${selector}${text ? ` "${text}"` : ""} in ${limit} presses`);
+}
+
+async function keyboardScreen(page) {
+  const run = { steps: [] };
+  await page.goto(URL, { waitUntil: "load", timeout: TIMEOUT });
+  await page.evaluate(() => {
+    window.__pointer = 0;
+    for (const name of ["pointerdown", "mousedown"]) document.addEventListener(name, () => { window.__pointer += 1; }, true);
+  });
+  await page.locator(".rw-launcher").waitFor({ state: "visible", timeout: TIMEOUT });
+  run.launcher_presses = await focusBy(page, "Tab", ".rw-launcher");
+  run.launcher_name = await page.evaluate(() => document.activeElement.getAttribute("aria-label"));
+  await page.keyboard.press("Enter");
+  await page.locator(".rw-conversation-container").waitFor({ state: "visible", timeout: TIMEOUT });
+  await settle(page, 0);
+  run.focus_after_open = await page.evaluate(() => document.activeElement.className);
+  let presses = 0;
+  run.result_reached = await answerUntilResult(page, run.steps, async (action) => {
+    const before = await botCount(page);
+    if (action.click) {
+      // from the answer box, back (Shift+Tab) to the newest buttons; Enter and Space in turn
+      const key = presses % 2 ? "Space" : "Enter";
+      presses += 1;
+      run.steps[run.steps.length - 1].tabs = await focusBy(page, "Shift+Tab", "[role=button].rw-reply", action.click);
+      run.steps[run.steps.length - 1].key = key;
+      await page.keyboard.press(key);
+    } else {
+      run.steps[run.steps.length - 1].tabs = await focusBy(page, "Tab", ".rw-new-message");
+      await page.keyboard.type(action.type);
+      await page.keyboard.press("Enter");
+    }
+    await settle(page, before);
+  });
+  const all = (await botTexts(page)).join("\n");
+  run.booking_link = all.includes("https://stride-clinic.example/book/gait-analysis");
+  run.pointer_events = await page.evaluate(() => window.__pointer);
+  await page.screenshot({ path: path.join(SHOTS, "channels-web-keyboard.png") });
+  return run;
+}
+
+// A phone-sized screen: the open widget with a long message (and a long unbroken address).
+async function phoneScreen(page) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(URL, { waitUntil: "load", timeout: TIMEOUT });
+  const before = await openWidget(page);
+  await settle(page, before);
+  await type(page, "My left knee has been sore after my long runs for about three weeks, mostly on the outside, and "
+    + "it gets worse on hills and stairs. My coach sent me https://stride-clinic.example/articles/"
+    + "knee-pain-on-the-outside-after-long-downhill-runs-and-what-to-do-about-it-before-your-next-race "
+    + "and said to rest, but it comes back every time I run more than ten kilometres. ".repeat(3));
+  await page.screenshot({ path: path.join(SHOTS, "channels-web-phone.png") });
+  const layout = await page.evaluate(() => {
+    const width = window.innerWidth;
+    const height = window.innerHeight;
+    const inside = (selector) => {
+      const node = document.querySelector(selector);
+      if (!node) return false;
+      const box = node.getBoundingClientRect();
+      return box.width > 0 && box.height > 0 && box.left >= -0.5 && box.top >= -0.5
+        && box.right <= width + 0.5 && box.bottom <= height + 0.5;
+    };
+    const overflowing = [];
+    for (const node of document.querySelectorAll("body *")) {
+      if (node.closest(".screener-visually-hidden")) continue;
+      const box = node.getBoundingClientRect();
+      if (!box.width || !box.height) continue;
+      const style = getComputedStyle(node);
+      const cut = style.overflowX !== "visible" && node.scrollWidth > node.clientWidth + 1;
+      if (box.left < -0.5 || box.right > width + 0.5 || cut) {
+        overflowing.push(`${node.tagName.toLowerCase()}.${node.className}: ${Math.round(box.left)}..${Math.round(box.right)}`);
+      }
+    }
+    return {
+      viewport: [width, height], page_width: document.documentElement.scrollWidth,
+      widget_inside: inside(".rw-conversation-container"), input_inside: inside(".rw-new-message"),
+      send_inside: inside(".rw-send"), header_inside: inside(".rw-header"), overflowing: overflowing.slice(0, 10),
+    };
+  });
+  layout.long_message_shown = (await userTexts(page)).some((text) => text.includes("what-to-do-about-it-before-your-next-race"));
+  layout.axe_violations = await axeViolations(page);
+  return layout;
+}
+
 async function main() {
   if (!URL) fail("SCREENER_URL is not set");
   mkdirSync(SHOTS, { recursive: true });
@@ -149,41 +369,22 @@ async function main() {
     report.header = await page.locator(".demo-name").innerText();
 
     // Open the widget: the init payload (/greet) starts the welcome.
+    await recordAnnouncements(page);
     const before = await openWidget(page);
     await settle(page, before);
     report.widget_title = await page.locator(".rw-conversation-container .rw-title").innerText();
     report.header_colour = await page.locator(".rw-conversation-container .rw-header").evaluate(
       (node) => getComputedStyle(node).backgroundColor);
 
-    // The whole screen.
-    let seen = 0;
-    const done = (text) => /What would you like to do now\?/.test(text);
-    for (let step = 0; step < 40; step += 1) {
-      // The bot may answer in more than one burst (a slow action): wait for the question.
-      let texts = await botTexts(page);
-      let recent = texts.slice(seen).join("\n");
-      let answer = ANSWERS.find(([pattern]) => pattern.test(recent));
-      const deadline = Date.now() + TIMEOUT;
-      while (!answer && !done(recent) && Date.now() < deadline) {
-        await page.waitForTimeout(300);
-        texts = await botTexts(page);
-        recent = texts.slice(seen).join("\n");
-        answer = ANSWERS.find(([pattern]) => pattern.test(recent));
-      }
-      seen = texts.length;
-      if (done(recent)) {
-        report.result_reached = true;
-        break;
-      }
-      if (!answer) fail(`no answer for the bot's message: ${JSON.stringify(recent.slice(-400))}`);
-      const action = answer[1];
-      report.steps.push({ asked: recent.slice(-120), ...action });
+    // The whole screen; the first typed answer also watches the typing dots.
+    report.result_reached = await answerUntilResult(page, report.steps, async (action, recent) => {
       if (action.click === "Do it now" && /Self-check 1 of 3/.test(recent)) {
         await page.screenshot({ path: path.join(SHOTS, "channels-web-self-check.png") });
       }
       if (action.click) await click(page, action.click);
+      else if (!report.typing) report.typing = await watchTyping(page, () => type(page, action.type));
       else await type(page, action.type);
-    }
+    });
     if (!report.result_reached) fail("the screen did not reach the result");
 
     const all = (await botTexts(page)).join("\n");
@@ -193,6 +394,8 @@ async function main() {
     report.images = await page.$$eval(".rw-messages-container img", (nodes) =>
       nodes.map((n) => ({ src: n.getAttribute("src"), alt: n.getAttribute("alt") || "", loaded: n.complete && n.naturalWidth > 0 })));
     await page.screenshot({ path: path.join(SHOTS, "channels-web-result.png") });
+    report.axe_violations = await axeViolations(page);
+    report.announced = await announcements(page);
     report.storage = await page.evaluate(() => ({
       local: Object.keys(window.localStorage), session: Object.keys(window.sessionStorage) }));
 
@@ -236,10 +439,20 @@ async function main() {
       welcome_repeated: afterReload.filter((t) => /Shall we start\?/.test(t)).length >
         beforeReload.filter((t) => /Shall we start\?/.test(t)).length,
     };
+    // the conversation shown again is not read out again
+    report.reload.announced_again = await page.$$eval("#screener-announcer p", (nodes) => nodes.length);
     const stillCount = afterReload.length;
     await type(page, "what is overstriding");
     report.reload.answers_after_reload = (await botTexts(page)).length > stillCount;
     await page.screenshot({ path: path.join(SHOTS, "channels-web-after-reload.png") });
+
+    // New tabs, new conversations (the transcript is per tab).
+    const keyboardPage = await context.newPage();
+    report.keyboard = await keyboardScreen(keyboardPage);
+    await keyboardPage.close();
+    const phonePage = await context.newPage();
+    report.phone = await phoneScreen(phonePage);
+    await phonePage.close();
     report.ok = true;
   } catch (error) {
     report.ok = false;
