@@ -13,6 +13,12 @@ to a fixed, long-retired Graph API version. This subclass:
   boundaries) instead of dropping them all when there are more than 3;
 * splits messages longer than 2,000 characters at paragraph, line or sentence boundaries;
 * handles every message in a batched delivery, not only the first;
+* answers the webhook at once and handles the messages in the background (Meta redelivers
+  after 20 s without an answer), each message id (`mid`) once even when it is delivered
+  again to this server or another, and each conversation's messages one at a time
+  (bot/channels/dedup.py);
+* tags each quick reply with its bot message: a tap on a question that has moved on gets
+  `utter_question_moved_on` and changes nothing;
 * answers a message longer than `max_message_chars` (clinic/clinic.yml) with the bot's
   `utter_input_too_long` reply at once, without it reaching Rasa, and a request body over
   the cap with 413, without parsing it (bot/channels/limits.py).
@@ -31,10 +37,11 @@ import aiohttp
 from fbmessenger import MessengerClient
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.facebook import FacebookInput, Messenger, MessengerBot
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.dedup import Deliveries, log_failure, moved_on_reply, tag_buttons, untag
 from bot.channels.limits import MessageLimit
 from bot.channels.text import split_text, unique_titles
 
@@ -139,11 +146,12 @@ class ClinicMessengerBot(MessengerBot):
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
                                      **kwargs: Any) -> None:
-        await self._send_messages(recipient_id, messenger_messages(text, buttons))
+        await self._send_messages(recipient_id, messenger_messages(text, tag_buttons(buttons, kwargs.get("timestamp"))))
 
     async def send_quick_replies(self, recipient_id: Text, text: Text, quick_replies: List[Dict[Text, Any]],
                                  **kwargs: Any) -> None:
-        await self._send_messages(recipient_id, messenger_messages(text, quick_replies))
+        await self._send_messages(
+            recipient_id, messenger_messages(text, tag_buttons(quick_replies, kwargs.get("timestamp"))))
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         await self._send_messages(recipient_id, [{"attachment": {"type": "image", "payload": {"url": image}}}])
@@ -153,14 +161,19 @@ class ClinicMessengerBot(MessengerBot):
 
 
 class ClinicMessenger(Messenger):
-    """Rasa's webhook-event parser, replying through ClinicMessengerBot."""
+    """Rasa's webhook-event parser, replying through ClinicMessengerBot; each message once."""
 
     def __init__(self, page_access_token: Text, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                 app_secret: Optional[Text] = None, graph_api_url: Optional[Text] = None) -> None:
+                 app_secret: Optional[Text] = None, graph_api_url: Optional[Text] = None,
+                 deliveries: Optional[Deliveries] = None, app: Optional[Sanic] = None,
+                 moved_on: Optional[Text] = None) -> None:
         super().__init__(page_access_token, on_new_message)
         self.page_access_token = page_access_token
         self.app_secret = app_secret
         self.graph_api_url = graph_api_url
+        self.deliveries = deliveries or Deliveries("Messenger")
+        self.app = app
+        self.moved_on = moved_on or moved_on_reply()
 
     async def handle(self, payload: Dict, metadata: Optional[Dict[Text, Any]]) -> None:
         for entry in payload.get("entry") or []:
@@ -172,16 +185,31 @@ class ClinicMessenger(Messenger):
                     await self.postback(message, metadata)
 
     async def _handle_user_message(self, text: Text, sender_id: Text, metadata: Optional[Dict[Text, Any]]) -> None:
+        # Rasa's parser has put the delivery being handled in last_message.
+        delivery = self.last_message or {}
+        mid = (delivery.get("message") or delivery.get("postback") or {}).get("mid")
+        tag = None
+        if self._is_quick_reply_message(delivery) or delivery.get("postback"):
+            tag, text = untag(text)
         out_channel = ClinicMessengerBot(self.page_access_token, self.app_secret, self.graph_api_url)
-        await out_channel.send_action(sender_id, sender_action="mark_seen")
-        await out_channel.send_action(sender_id, sender_action="typing_on")
-        user_message = UserMessage(text, out_channel, sender_id, input_channel=self.name(), metadata=metadata)
+
+        async def pass_on() -> None:
+            await out_channel.send_action(sender_id, sender_action="mark_seen")
+            await out_channel.send_action(sender_id, sender_action="typing_on")
+            try:
+                await self.on_new_message(
+                    UserMessage(text, out_channel, sender_id, input_channel=self.name(), metadata=metadata))
+            finally:
+                await out_channel.send_action(sender_id, sender_action="typing_off")
+
+        async def say_moved_on() -> None:
+            await out_channel.send_text_message(sender_id, self.moved_on)
+
         try:
-            await self.on_new_message(user_message)
-        except Exception:  # noqa: BLE001 - one bad turn must not fail the webhook
-            logger.exception("Messenger: could not handle a message")
-        finally:
-            await out_channel.send_action(sender_id, sender_action="typing_off")
+            await self.deliveries.handle(self.app, sender_id, mid and f"messenger:mid:{mid}", tag, pass_on,
+                                         say_moved_on)
+        except Exception as error:  # noqa: BLE001 - one bad turn must not stop the rest of the delivery
+            log_failure("Messenger", error)
 
 
 class ClinicMessengerInput(FacebookInput):
@@ -194,10 +222,12 @@ class ClinicMessengerInput(FacebookInput):
     def __init__(self, fb_verify: Text, fb_secret: Text, fb_access_token: Text) -> None:
         super().__init__(fb_verify, fb_secret, fb_access_token)
         self.graph_api_url = graph_url()
+        self.deliveries = Deliveries("Messenger")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         limit = MessageLimit.configured()
         on_new_message = limit.guard(on_new_message)
+        moved_on = moved_on_reply()
         fb_webhook = Blueprint("fb_webhook", __name__)
 
         @fb_webhook.route("/", methods=["GET"])
@@ -225,8 +255,10 @@ class ClinicMessengerInput(FacebookInput):
                 payload = None
             if not isinstance(payload, dict) or payload.get("object") != "page":
                 return response.text("not a page event", status=HTTPStatus.BAD_REQUEST)
-            messenger = ClinicMessenger(self.fb_access_token, on_new_message, self.fb_secret, self.graph_api_url)
-            await messenger.handle(payload, self.get_metadata(request))
+            messenger = ClinicMessenger(self.fb_access_token, on_new_message, self.fb_secret, self.graph_api_url,
+                                        self.deliveries, request.app, moved_on)
+            # Answered at once: Meta delivers the whole batch again when the answer takes 20 s.
+            self.deliveries.start(messenger.handle(payload, self.get_metadata(request)))
             return response.text("success")
 
         return fb_webhook

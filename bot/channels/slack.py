@@ -11,7 +11,12 @@ constant-time compare) and rejects timestamps more than 5 minutes off. This subc
   rejects past 3,000);
 * text escaped for Slack (&, <, >), so a message can't form a mention or a link by accident;
 * the URL-verification challenge answered as Slack documents ({"challenge": ...});
-* an event Slack delivers twice (a retry) handled once;
+* every request acknowledged at once and handled in the background; an event Slack
+  delivers again (a retry, X-Slack-Retry-Num, to this server or another) handled once, and
+  each conversation's messages one at a time (bot/channels/dedup.py);
+* each button tagged with its bot message: a click on a question that has moved on gets
+  `utter_question_moved_on` and changes nothing, and an answered message's buttons are
+  replaced by the answer (`response_url`, `replace_original`), so they can't be clicked twice;
 * 401 for a request that is not signed, signed wrongly or too old;
 * a message longer than `max_message_chars` (clinic/clinic.yml) answered with the bot's
   `utter_input_too_long` reply at once, without reaching Rasa, and a request body over the
@@ -20,10 +25,10 @@ constant-time compare) and rejects timestamps more than 5 minutes off. This subc
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
-from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text
 
@@ -32,8 +37,11 @@ from rasa.core.channels.slack import SlackBot, SlackInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.channels.dedup import Deliveries, moved_on_reply, tag_buttons, untag
 from bot.channels.limits import MessageLimit
 from bot.channels.text import short_title, split_text
 
@@ -47,7 +55,6 @@ BLOCK_LIMIT = 50  # blocks in one message
 BUTTONS_PER_BLOCK = 25  # elements in one actions block
 BUTTON_TEXT_LIMIT = 75
 BUTTON_VALUE_LIMIT = 2000
-_REMEMBERED_EVENTS = 1000
 
 
 def api_base(env: Optional[Mapping[str, str]] = None) -> str:
@@ -135,7 +142,7 @@ class ClinicSlackBot(SlackBot):
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
                                      **kwargs: Any) -> None:
-        await self._post_all(recipient_id, slack_messages(text, buttons))
+        await self._post_all(recipient_id, slack_messages(text, tag_buttons(buttons, kwargs.get("timestamp"))))
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         block = {"type": "image", "image_url": image, "alt_text": kwargs.get("alt_text") or "illustration"}
@@ -152,21 +159,33 @@ class ClinicSlackInput(SlackInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.api_base = api_base()
-        self._seen_events: "OrderedDict[str, None]" = OrderedDict()
+        self.deliveries = Deliveries("Slack")
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> ClinicSlackBot:
         return ClinicSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy,
                               base_url=self.api_base)
 
-    def _seen_before(self, event_id: Optional[str]) -> bool:
-        if not event_id:
-            return False
-        if event_id in self._seen_events:
-            return True
-        self._seen_events[event_id] = None
-        while len(self._seen_events) > _REMEMBERED_EVENTS:
-            self._seen_events.popitem(last=False)
-        return False
+    def _user_message(self, text: Text, conversation_id: Text, metadata: Dict[Text, Any]) -> UserMessage:
+        thread_id = metadata.get("thread_id") if self.use_threads else None
+        return UserMessage(text, self.get_output_channel(metadata.get("out_channel"), thread_id), conversation_id,
+                           input_channel=self.name(), metadata=metadata)
+
+    async def _show_answer(self, payload: Dict[Text, Any], action: Dict[Text, Any]) -> None:
+        """The clicked message again, with the runner's answer in place of its buttons."""
+        url = payload.get("response_url")
+        if not url:
+            return
+        message = payload.get("message") or {}
+        answer = f"*Your answer:* {escape((action.get('text') or {}).get('text') or '')}"
+        blocks = [block for block in message.get("blocks") or [] if block.get("type") != "actions"]
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": answer}]})
+        try:
+            reply = await AsyncWebhookClient(url, timeout=10, proxy=self.proxy).send(
+                text=f"{message.get('text') or ''}\n{answer}".strip(), blocks=blocks, replace_original=True)
+            if reply.status_code >= 400:
+                logger.warning("Slack: the answered buttons could not be replaced (%s)", reply.status_code)
+        except (SlackClientError, OSError, asyncio.TimeoutError) as error:
+            logger.warning("Slack: the answered buttons could not be replaced (%s)", type(error).__name__)
 
     @staticmethod
     def _content_type(request: Request) -> str:
@@ -194,7 +213,27 @@ class ClinicSlackInput(SlackInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         limit = MessageLimit.configured()
         on_new_message = limit.guard(on_new_message)
+        moved_on = moved_on_reply()
         slack_webhook = Blueprint("slack_webhook", __name__)
+
+        def handle_in_background(request: Request, message: UserMessage, delivery_id: Optional[str],
+                                 click: Optional[Dict[Text, Any]] = None) -> HTTPResponse:
+            """Slack's answer at once (it retries after 3 s); the message is handled after it."""
+            tag = None
+            if click is not None:
+                tag, message.text = untag(message.text)
+
+            async def pass_on() -> None:
+                if click is not None:
+                    await self._show_answer(click, click["actions"][0])
+                await on_new_message(message)
+
+            async def say_moved_on() -> None:
+                await message.output_channel.send_text_message(message.sender_id, moved_on)
+
+            self.deliveries.start(self.deliveries.handle(
+                request.app, message.sender_id, delivery_id, tag, pass_on, say_moved_on))
+            return response.text("")
 
         @slack_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -217,8 +256,6 @@ class ClinicSlackInput(SlackInput):
                     return response.text("invalid event", status=HTTPStatus.BAD_REQUEST)
                 if output.get("type") == "url_verification":
                     return response.json({"challenge": output.get("challenge")})
-                if self._seen_before(output.get("event_id")):
-                    return response.text("", headers={"X-Slack-No-Retry": "1"})
                 event = output.get("event") or {}
                 if not self._is_user_message(output) or event.get("subtype") not in (None, "file_share", "thread_broadcast"):
                     return response.text("Bot message delivered.")
@@ -226,13 +263,13 @@ class ClinicSlackInput(SlackInput):
                 if not self._is_supported_channel(output, metadata):
                     logger.warning("Slack: message on an unsupported channel: %s", metadata.get("out_channel"))
                     return response.text("channel not supported.")
-                sender_id = event.get("user", "")
                 conversation_id = self._get_conversation_id(
-                    sender_id, metadata.get("out_channel"), metadata.get("thread_id"))
-                return await self.process_message(
-                    request, on_new_message,
-                    text=self._sanitize_user_message(event.get("text", ""), metadata["users"]),
-                    sender_id=conversation_id, metadata=metadata)
+                    event.get("user", ""), metadata.get("out_channel"), metadata.get("thread_id"))
+                # A retry carries the event_id of the first delivery, whichever server that reached.
+                event_id = output.get("event_id") or f"{metadata.get('out_channel')}:{event.get('ts')}"
+                text = self._sanitize_user_message(event.get("text", ""), metadata["users"])
+                return handle_in_background(request, self._user_message(text, conversation_id, metadata),
+                                            f"slack:event:{event_id}")
 
             if kind == "application/x-www-form-urlencoded":
                 try:
@@ -240,12 +277,16 @@ class ClinicSlackInput(SlackInput):
                 except (KeyError, IndexError, TypeError, ValueError):
                     return response.text("invalid interaction", status=HTTPStatus.BAD_REQUEST)
                 if self._is_interactive_message(payload):
-                    text = self._get_interactive_response(payload["actions"][0])
+                    action = payload["actions"][0]
+                    text = self._get_interactive_response(action)
                     if text is not None:
                         metadata = self.get_metadata(request)
                         conversation_id = self._get_conversation_id(
                             payload["user"]["id"], metadata.get("out_channel"), metadata.get("thread_id"))
-                        return await self.process_message(request, on_new_message, text, conversation_id, metadata)
+                        trigger_id = payload.get("trigger_id")
+                        return handle_in_background(request, self._user_message(text, conversation_id, metadata),
+                                                    trigger_id and f"slack:action:{trigger_id}",
+                                                    click=payload if action.get("type") == "button" else None)
                     if payload["actions"][0]["type"] == "button":
                         return response.text("User clicked link button")
                 return response.text("The input message could not be processed.", status=HTTPStatus.BAD_REQUEST)

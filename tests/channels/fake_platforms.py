@@ -1,7 +1,9 @@
 """A loopback stand-in for the Slack Web API and the Messenger Send API.
 
 The connectors post their replies here (SLACK_API_BASE, MESSENGER_GRAPH_URL) instead of to
-the platforms, so the tests can read them and no traffic leaves the machine.
+the platforms, so the tests can read them and no traffic leaves the machine. Slack's
+`response_url` of a button click points here too (SLACK_RESPONSE_PATH), and `delay` makes
+every answer slow, as a platform's API can be.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List
 from urllib.parse import parse_qs, urlsplit
 
+SLACK_RESPONSE_PATH = "/slack/response/"
+
 
 class FakePlatforms:
     def __init__(self) -> None:
         self.requests: List[Dict[str, Any]] = []
+        self.delay = 0.0  # seconds before each answer
         self._lock = threading.Lock()
         fake = self
 
@@ -40,6 +45,7 @@ class FakePlatforms:
                           "headers": dict(self.headers), "body": body}
                 with fake._lock:
                     fake.requests.append(record)
+                time.sleep(fake.delay)
                 if parts.path.endswith("/chat.postMessage"):
                     answer = {"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}", "message": {}}
                 else:
@@ -83,6 +89,13 @@ class FakePlatforms:
     def slack_posts(self, channel: str = None) -> List[Dict[str, Any]]:
         return [r for r in self.snapshot() if r["path"].endswith("/chat.postMessage")
                 and (channel is None or r["body"].get("channel") == channel)]
+
+    def slack_response_url(self, name: str) -> str:
+        return f"{self.url}{SLACK_RESPONSE_PATH}{name}"
+
+    def slack_replacements(self, name: str) -> List[Dict[str, Any]]:
+        """What was posted to the response_url `slack_response_url(name)` (the bodies)."""
+        return [r["body"] for r in self.snapshot() if r["path"] == f"{SLACK_RESPONSE_PATH}{name}"]
 
     def messenger_messages(self, recipient: str = None) -> List[Dict[str, Any]]:
         return [r for r in self.snapshot() if r["path"].endswith("/me/messages") and "message" in r["body"]

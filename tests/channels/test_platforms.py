@@ -20,6 +20,7 @@ from typing import Dict, Optional, Tuple
 import pytest
 import yaml
 
+from bot.channels.dedup import untag
 from bot.channels.messenger import ClinicMessengerBot
 from bot.channels.slack import ClinicSlackBot
 from tests.channels.conftest import API_TOKEN, MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN, SLACK_SIGNING_SECRET
@@ -67,26 +68,44 @@ def slack_event(channel: str, user: str, text: str) -> bytes:
     }).encode()
 
 
-def send_slack(stack, body: bytes, content_type: str = "application/json", signed: bool = True,
-               timestamp: Optional[str] = None, secret: str = SLACK_SIGNING_SECRET) -> Tuple[int, str]:
+def rasa_url(target) -> str:
+    """The Rasa server's address: the channel stack's, or the one given."""
+    return target if isinstance(target, str) else target.rasa_url
+
+
+def send_slack(target, body: bytes, content_type: str = "application/json", signed: bool = True,
+               timestamp: Optional[str] = None, secret: str = SLACK_SIGNING_SECRET,
+               headers: Optional[Dict[str, str]] = None) -> Tuple[int, str]:
     timestamp = timestamp or str(int(time.time()))
-    headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp}
+    headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, **(headers or {})}
     if signed:
         headers["X-Slack-Signature"] = slack_signature(body, timestamp, secret)
-    return post(f"{stack.rasa_url}/webhooks/slack/webhook", body, headers)
+    return post(f"{rasa_url(target)}/webhooks/slack/webhook", body, headers)
 
 
-def slack_button_click(channel: str, user: str, value: str) -> bytes:
+def slack_button_click(channel: str, user: str, value: str, title: str = "", message: Optional[dict] = None,
+                       response_url: Optional[str] = None) -> bytes:
+    """A block_actions interaction; `message` is the clicked message as Slack sends it back."""
     payload = {"type": "block_actions", "user": {"id": user}, "channel": {"id": channel},
-               "message": {"ts": f"{time.time():.6f}"},
-               "actions": [{"type": "button", "action_id": "screener_button_0", "value": value}]}
+               "trigger_id": f"trigger-{uuid.uuid4().hex[:10]}",
+               "message": {"ts": f"{time.time():.6f}", **(message or {})},
+               "actions": [{"type": "button", "action_id": "screener_button_0", "value": value,
+                            "text": {"type": "plain_text", "text": title}}]}
+    if response_url:
+        payload["response_url"] = response_url
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
 
 
 def buttons_of(post_record) -> Dict[str, str]:
+    """Title -> value of a Slack message's buttons, as sent (tagged with their question)."""
     return {element["text"]["text"]: element.get("value")
             for block in post_record["body"].get("blocks") or [] if block["type"] == "actions"
             for element in block["elements"]}
+
+
+def answers_of(post_record) -> Dict[str, str]:
+    """Title -> the payload a click passes on to Rasa."""
+    return {title: untag(value)[1] for title, value in buttons_of(post_record).items()}
 
 
 def test_slack_url_verification_is_answered(stack):
@@ -103,9 +122,10 @@ def test_slack_signed_message_gets_the_welcome_with_buttons_and_a_click_goes_on(
     welcome = posts[-1]  # the long welcome first, then "Shall we start?" with the buttons
     assert welcome["headers"].get("Authorization") == "Bearer fake-slack-bot-token"
     assert any("runner screener" in post["body"]["text"] for post in posts)
-    assert buttons_of(welcome) == {"Start & keep answers": '/start_screening{"consent":"keep"}',
+    assert answers_of(welcome) == {"Start & keep answers": '/start_screening{"consent":"keep"}',
                                    "Start, keep nothing": '/start_screening{"consent":"dont_keep"}',
                                    "Not now": "/deny"}
+    assert all(untag(value)[0] for value in buttons_of(welcome).values()), "each button names its question"
     assert all(len(b["text"]["text"]) <= 3000 for b in welcome["body"]["blocks"] if b["type"] == "section")
 
     seen = len(posts)
@@ -158,12 +178,12 @@ def test_slack_long_message_arrives_split_at_sentences(fake_platforms):
     assert all(len(section) <= 3000 for section in sections)
     assert all(section.endswith("work.") for section in sections), "split at sentence ends, not mid-sentence"
     assert " ".join(sections) == text
-    assert buttons_of(posts[-1]) == {"Got it": "/affirm"}
+    assert buttons_of(posts[-1]) == {"Got it": "/affirm"}  # no bot message to tag them with
 
 
 # ---------------------------------------------------------------------------------- Messenger
-def messenger_event(sender: str, text: str, quick_reply: Optional[str] = None) -> bytes:
-    message = {"mid": f"m_{uuid.uuid4().hex[:10]}", "text": text}
+def messenger_event(sender: str, text: str, quick_reply: Optional[str] = None, mid: Optional[str] = None) -> bytes:
+    message = {"mid": mid or f"m_{uuid.uuid4().hex[:10]}", "text": text}
     if quick_reply:
         message["quick_reply"] = {"payload": quick_reply}
     return json.dumps({"object": "page", "entry": [{
@@ -173,7 +193,7 @@ def messenger_event(sender: str, text: str, quick_reply: Optional[str] = None) -
     }]}).encode()
 
 
-def send_messenger(stack, body: bytes, sha256: Optional[str] = "right", sha1: Optional[str] = None) -> Tuple[int, str]:
+def send_messenger(target, body: bytes, sha256: Optional[str] = "right", sha1: Optional[str] = None) -> Tuple[int, str]:
     headers = {"Content-Type": "application/json"}
     for header, algorithm, which in (("X-Hub-Signature-256", hashlib.sha256, sha256),
                                      ("X-Hub-Signature", hashlib.sha1, sha1)):
@@ -181,7 +201,7 @@ def send_messenger(stack, body: bytes, sha256: Optional[str] = "right", sha1: Op
             secret = MESSENGER_APP_SECRET if which == "right" else "not-the-app-secret"
             prefix = "sha256" if algorithm is hashlib.sha256 else "sha1"
             headers[header] = f"{prefix}={hmac.new(secret.encode(), body, algorithm).hexdigest()}"
-    return post(f"{stack.rasa_url}/webhooks/facebook/webhook", body, headers)
+    return post(f"{rasa_url(target)}/webhooks/facebook/webhook", body, headers)
 
 
 def test_messenger_webhook_verification_needs_the_verify_token(stack):
@@ -201,11 +221,13 @@ def test_messenger_signed_message_gets_quick_replies_and_a_quick_reply_goes_on(s
     assert welcome["query"]["appsecret_proof"] == hmac.new(
         MESSENGER_APP_SECRET.encode(), b"test-page-access-token", hashlib.sha256).hexdigest()
     assert any("runner screener" in m["body"]["message"]["text"] for m in messages)
-    assert welcome["body"]["message"]["quick_replies"] == [
+    quick = welcome["body"]["message"]["quick_replies"]
+    assert [{**reply, "payload": untag(reply["payload"])[1]} for reply in quick] == [
         {"content_type": "text", "title": "Start & keep answers", "payload": '/start_screening{"consent":"keep"}'},
         {"content_type": "text", "title": "Start, keep nothing", "payload": '/start_screening{"consent":"dont_keep"}'},
         {"content_type": "text", "title": "Not now", "payload": "/deny"},
     ]
+    assert all(untag(reply["payload"])[0] for reply in quick), "each quick reply names its question"
 
     seen = len(messages)
     assert send_messenger(stack, messenger_event(sender, "Start & keep answers", quick_reply='/start_screening{"consent":"keep"}'))[0] == 200
