@@ -749,6 +749,8 @@ def read_running_effort(message: Message, current, red_flag_groups) -> Dict[str,
     # A leading "yes" / "no" answers it ("yes, even without the buggy I feel sluggish": the
     # "without" there negates the buggy, not the effort)
     first = (re.findall(r"[a-z']+", message.text.lower()) or [""])[0]
+    if is_asking(message.text) and first not in _YES_WORDS | _NO_WORDS:
+        return {}  # "is it bad if it does?" asks back; it answers nothing
     leading = None if _UNSURE.match(message.text.lower().strip()) else \
         "yes" if first in _YES_WORDS - {"ok", "okay", "sure"} else \
         "no" if first in _NO_WORDS - {"not"} | {"normal", "fine"} else None  # "normal i think, it's hard but I'm new"
@@ -1236,7 +1238,9 @@ def _with_report(slot, choice, report, updates, message: Message, current) -> Di
     if not updates and ((intent == "skip" and not doing) or _SKIPPING.search(text) and not doing
                         or (intent == "deny" and slot == choice and not doing)):
         return {choice: s.SKIP}
-    fine = not updates and is_no_problem(message)
+    # "steady, no pain": a hip that did not hurt is part of a no-problem report
+    told = {k: v for k, v in updates.items() if not (k == s.BALANCE_HIP_PAIN and v == "no")}
+    fine = not told and is_no_problem(message)
     if slot == choice:
         # "ok", "sure", "fine" at "try it now?" agree to try it; only a message that tells
         # how it went ("did it, all fine") is a report.
@@ -1249,7 +1253,7 @@ def _with_report(slot, choice, report, updates, message: Message, current) -> Di
         return {}
     if slot == report:
         if fine:
-            return {report: s.FINE}
+            return {report: s.FINE, **updates}
         if updates or _SIDE_TROUBLE.search(message.text.lower()) or intent == "not_sure" \
                 or _UNSURE.search(message.text.lower()):
             return {report: s.TOLD, **updates}  # the follow-ups ask what it left out

@@ -343,3 +343,16 @@ def test_nah_actually_more_like_corrects_the_earlier_number_not_the_question_on_
     updates = slot_sets(events)
     assert 7 <= updates[s.SITTING_HOURS] < 8
     assert updates.get(s.GAIT_SIGNS) is None  # the gait question is still open
+
+
+def test_steady_with_no_pain_completes_the_balance_check():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.DO_NOW}
+    updates, _ = turn("solid, no pain", s.BALANCE_REPORT, slots)
+    assert updates[s.BALANCE_REPORT] == s.FINE and updates[s.BALANCE_HIP_PAIN] == "no"
+    assert updates[s.REQUESTED_SLOT] == s.DONKEY_CHOICE
+
+
+def test_a_question_back_at_the_effort_question_answers_nothing():
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: [s.NONE], s.NO_PAIN: True}
+    updates, _ = turn("would it matter if it did?", s.RUNNING_EFFORT, slots, intent="ask_why")
+    assert updates.get(s.RUNNING_EFFORT) is None
