@@ -58,6 +58,9 @@ NO_FOLLOWING_NEGATION = {"injury", RED_FLAG}
 UNCERTAIN = "uncertain"
 CLEAR_DENIAL_GAP = 2  # words allowed between the cue and the red flag ("haven't ever fainted")
 LIST_JOINERS = {",", "or", "nor", "and", "/"}
+# Negation cues for body parts that say a red flag was there ("got rid of the night pain"):
+# never a denial of one.
+NO_DENIAL_CUES = {"got rid of", "get rid of", "comfy on", "comfortable on"}
 # "I don't think I fainted" is not a denial: ask.
 HEDGES = {"think", "believe", "remember", "recall", "know", "sure", "reckon", "suppose", "guess"}
 
@@ -330,6 +333,11 @@ def base_norm(text: str) -> str:
     return t
 
 
+# Cues after a comma that still speak of what came before it
+# ("not pain exactly, more an ache" is still a complaint)
+_COMMA_REACHING = re.compile(r"^(?:not|never) (?:really )?(?:pain|painful|sore)\b(?! (?:exactly|as such|more|but))")
+
+
 class _ScopedNegex(Negex):
     """Negex whose cues never come from inside an entity, with list-aware comma scoping."""
 
@@ -356,6 +364,9 @@ class _ScopedNegex(Negex):
             nxt = token.i + 1
             while nxt < len(doc) and doc[nxt].lower_ in ("and", "or", "nor"):
                 nxt += 1
+            after = " ".join(t.lower_ for t in doc[token.i + 1:token.i + 4])
+            if _COMMA_REACHING.match(after):
+                continue  # "stiffness in the knees, not pain though": it is about the knees
             before = end_label.get(token.i)
             # Sides are never listed: "not left, right" is a correction.
             if before is None or before == "side" or start_label.get(nxt) != before:
@@ -901,6 +912,9 @@ class ClinicalNLP:
             if not cues:
                 roles[key] = None
                 continue
+            if any(doc[p[1]:p[2]].text.lower() in NO_DENIAL_CUES for p in cues):
+                roles[key] = UNCERTAIN  # "got rid of the night pain": it was there: ask
+                continue
             cue_end = max(p[2] for p in cues)
             between = [i for i in range(cue_end, ent.start)
                        if i not in denied and doc[i].lower_ not in LIST_JOINERS]
@@ -1154,7 +1168,10 @@ class ClinicalNLP:
 PLACE = "place"  # a body part named only to say where, or as a guess at the cause: not a complaint
 # "an ache in my right foot about 2 inches below the ankle", "lower back, just above my bum"
 _LANDMARK_BEFORE = re.compile(r"\b(above|below|under|underneath|beneath|near|next to|beside|towards?|than|"
-                              r"up from|down from)\s+(?:the|my|your|a|both)?\s*$")
+                              r"up from|down from|"
+                              # "my quads screamed every time I bent my knees": a part moved, not sore
+                              r"bend|bent|bending|straighten\w*|lift\w*|rais\w*|flex\w*|point\w*|"
+                              r"move|moving|moved)\s+(?:the|my|your|a|both)?\s*$")
 # "sore after runs, wondering if it's my glutes", "want to see if it's a glute thing"
 _GUESS_BEFORE = re.compile(r"(\b(if|whether)\s+(?:it'?s|it is|its|this is|that'?s|it could be|it might be|"
                            r"the problem is|the cause is)|\b(?:is|could|might|can) (?:it|that|this)(?: be)?|"
@@ -1207,23 +1224,28 @@ _PAST_CUE = re.compile(
     r"(?:fine|ok|okay|good|great) for (?:a year|years|ages|months|\d+ (?:years|months))|"
     r"no (?:trouble|problems?|issues?|pain) since|(?:was|had|is) (?:long )?gone)\b"
     # "IT band trouble in 2020", "pulled a hamstring years ago" (not "since last year")
-    r"|(?<!since )\b(?:\d+ years ago|years ago|years back|last year|in (?:19|20)\d\d|as a (?:kid|teenager|child))\b")
+    r"|\b(?:past|previous|old|earlier) injur\w*")
+# A date in the past reaches only its own clause: "a pain in my arch, had tendonitis years ago"
+_DATED_CUE = re.compile(r"(?<!since )\b(?:\d+ years ago|years ago|years back|last year|in (?:19|20)\d\d|"
+                        r"as a (?:kid|teenager|child))\b")
 _PRESENT_CUE = re.compile(r"\b(?:now|still|again|these days|currently|at the moment|lately|nowadays|today|"
                           r"this (?:week|month|year|time)|right now|recently)\b")
-_PAST_PARTS = re.compile(r"[.!?;\n]+|\bbut\b|\bwhereas\b|\b(?:and )?now\b|\bthese days\b|\bnowadays\b")
+_DATED_PARTS = re.compile(r"[.!?;,\n]+|\b(?:but|whereas|now|so|and)\b")
+_PAST_PARTS = re.compile(r"[.!?;\n]+|\bbut\b|\bwhereas\b|\b(?:and )?now\b|\bthese days\b|\bnowadays\b|\bso\b")
 
 
 def _mark_past(text: str, entities: List[Dict[str, Any]]) -> None:
     lowered = text.lower()
-    cuts = [0] + [m.start() for m in _PAST_PARTS.finditer(lowered)] + [len(lowered) + 1]
-    for begin, end in zip(cuts, cuts[1:]):
-        part = lowered[begin:end]
-        cue = _PAST_CUE.search(part)
-        if not cue or _PRESENT_CUE.search(part[:cue.start()] + " " + part[cue.end():]):
-            continue
-        for e in entities:
-            if begin <= e["start"] < end and e["entity"] in ("body_part", "side") and not e.get("role"):
-                e["role"] = PAST
+    for cues, breaks in ((_PAST_CUE, _PAST_PARTS), (_DATED_CUE, _DATED_PARTS)):
+        cuts = [0] + [m.start() for m in breaks.finditer(lowered)] + [len(lowered) + 1]
+        for begin, end in zip(cuts, cuts[1:]):
+            part = lowered[begin:end]
+            cue = cues.search(part)
+            if not cue or _PRESENT_CUE.search(part[:cue.start()] + " " + part[cue.end():]):
+                continue
+            for e in entities:
+                if begin <= e["start"] < end and e["entity"] in ("body_part", "side") and not e.get("role"):
+                    e["role"] = PAST
 
 
 # "my shins went sharp", "the calves tighten": a paired body part in the plural is both sides.

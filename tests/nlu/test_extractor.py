@@ -537,3 +537,33 @@ def test_a_red_flag_in_a_sentence_that_asks_is_asked_back(nlp):
     assert red_flags(nlp, "pain at rest? my knee aches in a film if it stays bent, otherwise no") == {
         ("bone_stress_signs", "uncertain")}
     assert ("bone_stress_signs", None) in red_flags(nlp, "my shin aches at rest. is that bad?")
+
+
+@pytest.mark.parametrize("text, sore, past", [
+    ("my feet used to be the problem but my calf is the thing now", {"calf"}, {"foot"}),
+    ("used to be my quads that ached, now it's the front of my shins", {"shin"}, {"quad"}),
+    ("IT band trouble in 2019, these days my knee", {"knee"}, {"it_band"}),
+    ("I'm not used to hills and my knee hurts", {"knee"}, set()),
+    ("knee pain since last year", {"knee"}, set()),
+    ("a pain in my arch when I run, had tendonitis years ago", {"foot"}, set()),
+    ("my hamstring used to play up and it still does", {"hamstring"}, set()),
+])
+def test_body_parts_spoken_of_in_the_past_hurt_no_more(nlp, text, sore, past):
+    entities = found(nlp, text)
+    assert {value for entity, value, role in entities if entity == "body_part" and role is None} == sore
+    assert {value for entity, value, role in entities if entity == "body_part" and role == "past"} == past
+
+
+@pytest.mark.parametrize("text, sore", [
+    ("my quads screamed every time I bent my knees", {"quad"}),
+    ("the knees felt normal again once I warmed up", set()),
+    ("a bit of stiffness in the knees, not pain though", set()),
+    ("new trainers feel comfy on my feet but my left knee hurts", {"knee"}),
+])
+def test_good_news_and_movements_are_no_sore_place(nlp, text, sore):
+    assert {value for entity, value, role in found(nlp, text) if entity == "body_part" and role is None} == sore
+
+
+def test_a_red_flag_that_was_got_rid_of_is_asked_about_not_dropped(nlp):
+    # "got rid of" says a sore place no longer hurts; of a red flag it says it was there
+    assert ("red_flag", "bone_stress_signs", "uncertain") in found(nlp, "ibuprofen got rid of the night pain in my shin")
