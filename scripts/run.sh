@@ -31,6 +31,8 @@ echo "run: type 'hi' to start; buttons are numbered (type the number or your own
 # bot/shell.py: rasa shell with buttons as a numbered list (no menu that Enter answers for
 # you) and without the libraries' start-up warnings.
 # Libraries print deprecation warnings (and the source lines under them) on stderr at
-# start-up; only tracebacks and real errors get through.
-TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore .venv/bin/python -m bot.shell --model "$MODEL" "$@" \
+# start-up; only tracebacks and real errors get through. Both servers log through
+# deploy/logging.yml (runners' words and contact details masked; actions.serve adds it itself).
+TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore .venv/bin/python -m bot.shell --model "$MODEL" \
+  --logging-config-file deploy/logging.yml "$@" \
   2> >(grep --line-buffered -v -E "Warning|warn\(|^\s*$|^  [^F ]|^Implementing implicit|^e https://setuptools" >&2)

@@ -5,6 +5,8 @@
 # Rasa server (5005; socket.io and REST, plus Slack/Messenger when their variables are set,
 # see docs/channels.md) and the page (8080). Ctrl-C stops them all.
 # Ports: RASA_PORT, ACTIONS_PORT, WEB_PORT. HTTP API: off unless RASA_API_TOKEN is set.
+# Logs: in the directory it prints, with runners' words and contact details masked
+# (deploy/logging.yml, added by bot.launch and actions.serve).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -9,6 +9,8 @@ free loopback ports. The Rasa server gets:
     their environment variables are set),
   * --cors with the origins in clinic/clinic.yml,
   * the HTTP API only when RASA_API_TOKEN is set, and then protected by it.
+Both servers log through deploy/logging.yml, which masks runners' words and contact details
+(bot/launch.py and actions/serve.py add it), to WORKDIR/rasa.log and actions.log.
 The page's widget talks to the Rasa server at SCREENER_PUBLIC_URL when set (its address as
 browsers reach it, e.g. behind a reverse proxy), else at the local address.
 Ctrl-C (or SIGTERM) stops all three; so does any one of them exiting.

@@ -1,14 +1,16 @@
-"""Nothing kept without consent; with it, the screen and contact requests reach the records."""
+"""Nothing kept without consent; with it, the screen and contact requests reach the records; each
+channel is told what its platform keeps."""
 
 import pytest
 import sqlalchemy as sa
 
 from actions import slots as s
 from actions.booking import ActionBooking
+from actions.clinic_config import clinic_slot_values, load_clinic
 from actions.contact_form import ActionSaveContact, ValidateContactForm, read_name, read_reach
 from actions.show_result import ActionShowResult
 from actions.stop_screen import ActionStopScreen
-from tests.actions.helpers import ALL_CLEAR, responses, run, slot_sets, tracker
+from tests.actions.helpers import ALL_CLEAR, domain, responses, run, slot_sets, tracker
 from tests.actions.test_actions import ALL_CLEAR_SELF_CARE, FULL_GAIT_ANALYSIS
 
 
@@ -118,3 +120,64 @@ def test_a_first_message_misread_as_stop_gets_the_welcome_not_a_stopped_screen()
     # said in so many words, it is a stop
     _, messages = run(ActionStopScreen(), tracker(intent="stop", text="stop", active_loop=None))
     assert "utter_screen_stopped" in responses(messages)
+
+
+# ---------------------------------------------------------------------- what each channel keeps
+# Claims that are false on some channel: Slack and Messenger keep their own copy of the chat.
+FALSE_CLAIMS = ("without anything being kept", "nothing is kept", "nothing of this chat is kept:",
+                "this chat is deleted", "only the clinic's staff see them", "nobody")
+PRIVACY_RESPONSES = ("utter_welcome_intro", "utter_lets_try", "utter_preamble_store_consent", "utter_nothing_kept",
+                     "utter_nothing_kept_unasked", "utter_offer_contact")
+
+
+def said_on(output_channel, response: str) -> str:
+    """A response as Rasa picks its variant for an output channel and fills in the clinic's details."""
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+
+    nlg = TemplatedNaturalLanguageGenerator(domain()["responses"])
+    return nlg.generate_from_slots(response, clinic_slot_values(load_clinic()), output_channel.name())["text"]
+
+
+def channels():
+    """The output channels the runner reads on: web widget, Slack, Messenger, REST (and the shell)."""
+    from rasa.core.channels.channel import CollectingOutputChannel
+
+    from bot.channels.messenger import ClinicMessengerBot
+    from bot.channels.slack import ClinicSlackBot
+    from bot.channels.socketio import ClinicSocketIOOutput
+
+    return {"web": ClinicSocketIOOutput, "slack": ClinicSlackBot, "messenger": ClinicMessengerBot,
+            "rest": CollectingOutputChannel}
+
+
+def test_the_welcome_on_slack_says_that_slack_keeps_the_chat_and_its_admins_may_read_it():
+    rest = said_on(channels()["rest"], "utter_welcome_intro")
+    slack = said_on(channels()["slack"], "utter_welcome_intro")
+    assert slack.startswith(rest)  # the same welcome, plus what Slack keeps
+    extra = slack[len(rest):]
+    assert "Slack keeps this conversation" in extra and "workspace's settings" in extra
+    assert "owners and admins" in extra and "everyone there" in extra and "can't delete it" in extra
+
+
+def test_the_welcome_on_messenger_says_that_the_clinics_page_admins_can_read_the_chat():
+    rest = said_on(channels()["rest"], "utter_welcome_intro")
+    messenger = said_on(channels()["messenger"], "utter_welcome_intro")
+    assert messenger.startswith(rest)
+    extra = messenger[len(rest):]
+    clinic = clinic_slot_values(load_clinic())[s.CLINIC_NAME]
+    assert "Messenger keeps this conversation" in extra and "can't delete it" in extra
+    assert f"manage {clinic}'s Facebook Page" in extra and "Page's inbox" in extra
+
+
+def test_no_channel_is_told_that_nothing_is_kept_and_the_web_is_told_about_its_tab():
+    platforms = {"web": {"browser tab"}, "slack": {"slack"}, "messenger": {"messenger"}, "rest": set()}
+    for name, channel in channels().items():
+        for response in PRIVACY_RESPONSES:
+            text = said_on(channel, response).lower()
+            assert not [claim for claim in FALSE_CLAIMS if claim in text], (name, response, text)
+        welcome = said_on(channel, "utter_welcome_intro").lower()
+        assert {word for words in platforms.values() for word in words if word in welcome} == platforms[name], name
+    web = said_on(channels()["web"], "utter_welcome_intro")
+    assert web.startswith(said_on(channels()["rest"], "utter_welcome_intro"))
+    assert web.endswith("This browser tab shows the chat until you close it, so on a shared computer close the tab "
+                        "when you're done.")
