@@ -939,7 +939,7 @@ _SIDE_TROUBLE = re.compile(
     r"couldn'?t|could not|can'?t|barely|ages|delay\w*|sluggish|less|worse|took a while|"
     r"not as|didn'?t|did not|wobbl\w*|shak\w*|unsteady|over the place|drop\w*|dipp?\w*|sag\w*|"
     r"cav\w*|fell|lost|trouble|problem|issue|bad|poor|rubbish|terrible|awful|wonky|off|wrong|odd|"
-    r"weird|strange|elsewhere|not right)\b")
+    r"weird|strange|elsewhere|not right|sloppy|messy|ragged|lost (?:my |the )?form|form (?:went|broke|fell apart))\b")
 _EACH = re.compile(r"\b(each|both|either|every|all)\b")
 _DOING = re.compile(r"\b((?<!not )going(?! to)|(?<!not )done|did (?:it|them|that|those)|already did|finished|here we go|starting now|i do now|doing it|doing them|doing this|trying it|try it now|i'?ll try|will try|"
                     r"trying now|give it a go|giving it a go|here goes|on it|let me try|can do|i'?ll do|"

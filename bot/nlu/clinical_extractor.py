@@ -350,7 +350,11 @@ class _ScopedNegex(Negex):
         def outside(matches):
             return [m for m in matches if not inside.intersection(range(m[1], m[2]))]
 
-        return outside(preceding), outside(following), outside(terminating)
+        preceding, following = outside(preceding), outside(following)
+        # a termination word inside a cue ("so" in "not so much in") ends nothing
+        cue_tokens = {i for m in preceding + following for i in range(m[1], m[2])}
+        terminating = [m for m in outside(terminating) if not cue_tokens.intersection(range(m[1], m[2]))]
+        return preceding, following, terminating
 
     def _comma_breaks(self, doc: Doc) -> List[int]:
         # A comma ends the scope unless it separates a list of same-type mentions

@@ -356,3 +356,9 @@ def test_a_question_back_at_the_effort_question_answers_nothing():
     slots = {**ALL_CLEAR, s.PAIN_AREAS: [s.NONE], s.NO_PAIN: True}
     updates, _ = turn("would it matter if it did?", s.RUNNING_EFFORT, slots, intent="ask_why")
     assert updates.get(s.RUNNING_EFFORT) is None
+
+
+def test_a_side_that_got_sloppy_is_the_donkey_kick_side_with_trouble():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.SKIP, s.DONKEY_CHOICE: s.DO_NOW}
+    updates, _ = turn("left was spot on, the right one got sloppy towards the end", s.DONKEY_REPORT, slots)
+    assert updates[s.DONKEY_REPORT] != s.FINE

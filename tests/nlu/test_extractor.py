@@ -567,3 +567,8 @@ def test_good_news_and_movements_are_no_sore_place(nlp, text, sore):
 def test_a_red_flag_that_was_got_rid_of_is_asked_about_not_dropped(nlp):
     # "got rid of" says a sore place no longer hurts; of a red flag it says it was there
     assert ("red_flag", "bone_stress_signs", "uncertain") in found(nlp, "ibuprofen got rid of the night pain in my shin")
+
+
+def test_not_so_much_in_a_place_is_not_there(nlp):
+    # "so" ends a negation's reach, but not inside the cue "not so much in"
+    assert ("body_part", "glute", "negated") in found(nlp, "felt it in the back of my leg, not so much in my glute")
