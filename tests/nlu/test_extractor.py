@@ -572,3 +572,13 @@ def test_a_red_flag_that_was_got_rid_of_is_asked_about_not_dropped(nlp):
 def test_not_so_much_in_a_place_is_not_there(nlp):
     # "so" ends a negation's reach, but not inside the cue "not so much in"
     assert ("body_part", "glute", "negated") in found(nlp, "felt it in the back of my leg, not so much in my glute")
+
+
+@pytest.mark.parametrize("text, timing", [
+    ("the knee starts at about mile 4", "during_runs"),
+    ("a mile into any run the achilles flares", "during_runs"),
+    ("since my 16 miler the groin has ached", "after_runs"),
+    ("woke up with my shin sore", "next_morning"),
+])
+def test_timing_told_as_a_story(nlp, text, timing):
+    assert ("timing", timing, None) in found(nlp, text)
