@@ -1010,6 +1010,13 @@ class ClinicalNLP:
         word = span[0].norm_
         prev = doc[span.start - 1].norm_ if span.start > 0 else ""
         nxt = doc[span.end].norm_ if span.end < len(doc) else ""
+        before = [t.norm_ for t in doc[max(0, span.start - 2):span.start]]
+        after = [t.norm_ for t in doc[span.end:span.end + 4]]
+        if before[-2:] in (["than", "the"], ["than", "my"]) or prev == "than":
+            return False  # "less flexible than the left": the other side, for comparison
+        if after[:1] and after[0] in ("corner", "edge", "bit", "part") and after[1:2] == ["of"] and \
+                len(after) > 2 and {after[2], *after[3:4]} & {"left", "right"}:
+            return False  # "the upper right corner of my left knee": the knee's side counts
         if word in ("right", "rigth", "rite", "rigt") and prev in ("the", "a") and nxt in RIGHT_CORRECT_NOUNS:
             return False  # "the right place", "a right mess"
         if word in ("right", "rigth", "rite", "rigt") and prev not in ("the", "my", "on", "your"):

@@ -582,3 +582,11 @@ def test_not_so_much_in_a_place_is_not_there(nlp):
 ])
 def test_timing_told_as_a_story(nlp, text, timing):
     assert ("timing", timing, None) in found(nlp, text)
+
+
+@pytest.mark.parametrize("text, sides", [
+    ("the upper right corner of my left knee hurts", {"left"}),
+    ("my right hamstring is tight, less flexible than the left", {"right"}),
+])
+def test_a_side_that_is_only_a_corner_or_a_comparison_is_no_side(nlp, text, sides):
+    assert {v for e, v, r in found(nlp, text) if e == "side" and r is None} == sides
