@@ -39,6 +39,20 @@ _WHERE_WORDS = {"top", "bottom", "front", "outside", "inside", "outer", "inner",
                 "near", "under", "behind", "along", "high", "low", "l", "r"}
 
 
+# "no. breathing fine, no chest stuff": a no, and every part of the rest denies or is fine
+_LEADING_NO = re.compile(r"^\W*(?:no|nope|nah|none|never|negative|not really)\b[\s,.!;:-]*")
+_DENYING_PART = re.compile(r"\b(?:no|not|never|none|nothing|without|fine|ok|okay|good|normal|alright)\b|n't\b")
+
+
+def plain_denial(text: str) -> bool:
+    lowered = text.lower()
+    leading = _LEADING_NO.match(lowered)
+    if not leading:
+        return False
+    parts = [p for p in re.split(r"[,.;!?]+|\band\b", lowered[leading.end():]) if p.strip()]
+    return all(_DENYING_PART.search(p) for p in parts)
+
+
 def only_places(text: str, entities: List[Dict[str, Any]]) -> bool:
     """True when every word of the message is a body part, a side or a word of where."""
     chars = list(text.lower())
@@ -85,7 +99,7 @@ def net_guess(model: RedFlagModel, text: str, entities: List[Dict[str, Any]], se
     """
     if text.lstrip().startswith("/") or len(_WORD.findall(text)) < settings.min_words:
         return None  # a button payload, "yes", "no", "both legs", a number
-    if only_places(text, entities):
+    if only_places(text, entities) or plain_denial(text):
         return None
     scores = model.scores([text])[0]
     flags = {flag: p for flag, p in scores.items() if flag != NONE}

@@ -44,7 +44,8 @@ def test_a_red_flag_the_lexicon_misses_is_asked_about(net, nlp):
 
 def test_a_more_urgent_red_flag_than_the_lexicon_read_is_asked_about(net, nlp):
     # the lexicon hears only bad pain ("killing me"); vomiting and a headache after a race is more
-    text = "drank loads, but I've been throwing up since the race and my head is killing me"
+    # ("throwing up ... my head is killing me" is now read by the lexicon itself; see below)
+    text = "drank loads, been heaving my guts up since the race and my head is killing me"
     lexicon = {e["value"] for e in nlp.extract(text) if e["entity"] == RED_FLAG}
     assert "heat_or_fluid_illness" not in lexicon
     assert asked(net, nlp, text) == "heat_or_fluid_illness"
@@ -91,3 +92,20 @@ def test_the_model_is_trained_once_per_set_of_examples():
 @pytest.mark.parametrize("text", ["top of my right foot", "the outer side of my left hip", "front of both shins"])
 def test_a_message_that_only_names_a_place_is_not_asked_about(net, nlp, text):
     assert asked(net, nlp, text) is None
+
+
+@pytest.mark.parametrize("text", ["no. breathing fine, no chest stuff", "nope, heart is fine and no dizziness"])
+def test_a_plain_no_with_only_denials_after_it_is_not_asked_about(net, nlp, text):
+    assert asked(net, nlp, text) is None
+
+
+def test_a_no_followed_by_a_story_is_still_read(net, nlp):
+    from bot.nlu.red_flag_net import plain_denial
+    assert not plain_denial("no, but my chest went weird on the hill and I had to sit down")
+    assert not plain_denial("nope, chest went weird on the hill")
+
+
+def test_throwing_up_with_a_bad_head_after_a_race_is_asked_about_as_heat_or_fluid_illness(nlp):
+    text = "drank loads, but I've been throwing up since the race and my head is killing me"
+    assert (RED_FLAG, "heat_or_fluid_illness", UNCERTAIN) in {
+        (e["entity"], e["value"], e.get("role")) for e in nlp.extract(text)}
