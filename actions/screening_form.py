@@ -65,6 +65,10 @@ def turns_on_question(tracker: Tracker, slot: str) -> int:
     return since_asked
 
 
+_WHY_ASKED = re.compile(r"\b(?:why|how come)\b[^.!?]{0,30}\b(?:ask|asking|asked|want to know|need to know|"
+                        r"bring up|bringing up|matter|matters)\b")
+
+
 class ValidateScreeningForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_screening_form"
@@ -80,6 +84,13 @@ class ValidateScreeningForm(FormValidationAction):
 
         text = (tracker.latest_message.get("text") or "").strip()
         definition = define(text) if requested and TERM_QUESTION.match(text) else None
+        if requested and _WHY_ASKED.search(text.lower()) and not reading.updates.get(s.RF_PENDING) \
+                and requested not in reading.updates and is_question(requested) \
+                and (tracker.latest_message.get("intent") or {}).get("name") != "ask_why":  # (its rule answers)
+            # "why u asking about my chest, its my calf": why the question matters, then the
+            # question again (whatever the intent classifier made of it; not a miss)
+            dispatcher.utter_message(response=why_response(requested))
+            return [SlotSet(requested, None), SlotSet(s.REQUESTED_SLOT, requested)]
         if definition and not reading.updates.get(s.RF_PENDING):
             # "wats crossover?" asks about a term whatever the intent classifier made of it:
             # answer it and ask the same question again (not a miss, nothing recorded).

@@ -362,3 +362,10 @@ def test_a_side_that_got_sloppy_is_the_donkey_kick_side_with_trouble():
     slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.SKIP, s.DONKEY_CHOICE: s.DO_NOW}
     updates, _ = turn("left was spot on, the right one got sloppy towards the end", s.DONKEY_REPORT, slots)
     assert updates[s.DONKEY_REPORT] != s.FINE
+
+
+def test_why_asked_in_any_words_gets_the_reason_and_the_question_again():
+    updates, messages = turn("why u asking about my chest, its my calf", s.RF_EMERGENCY, {}, intent="inform")
+    assert updates.get(s.RF_EMERGENCY) is None and updates[s.REQUESTED_SLOT] == s.RF_EMERGENCY
+    assert responses(messages) and responses(messages)[0].startswith("utter_why")
+    assert s.FAILED_ATTEMPTS not in updates
