@@ -457,9 +457,12 @@ def group_answer(current, slot: str, value: List[str]) -> Dict[str, Any]:
     """A red-flag group's answer at its own question: red flags said for the group before
     stay ("none of these" never erases a sign volunteered earlier), and the group counts as
     asked (RF_ASKED)."""
-    earlier = [x for x in current.get(slot) or [] if x not in (s.NONE, s.UNSURE)]
+    earlier = [x for x in current.get(slot) or [] if x not in (s.NONE, s.UNSURE, "yes")]
     asked = list(current.get(s.RF_ASKED) or [])
-    return {slot: earlier + [x for x in value or [] if x not in earlier and not (earlier and x == s.NONE)],
+    # "yes, the knee, like I said" to a group whose red flag was named before confirms that
+    # one (the same level): the group's every sign is not added to the result
+    markers = (s.NONE, "yes", s.UNSURE) if earlier else ()
+    return {slot: earlier + [x for x in value or [] if x not in earlier and x not in markers],
             s.RF_ASKED: asked if slot in asked else asked + [slot]}
 
 

@@ -369,3 +369,10 @@ def test_why_asked_in_any_words_gets_the_reason_and_the_question_again():
     assert updates.get(s.RF_EMERGENCY) is None and updates[s.REQUESTED_SLOT] == s.RF_EMERGENCY
     assert responses(messages) and responses(messages)[0].startswith("utter_why")
     assert s.FAILED_ATTEMPTS not in updates
+
+
+def test_yes_to_a_group_whose_sign_was_named_before_confirms_that_sign_only():
+    from actions.reading import group_answer
+    current = {s.RF_URGENT_CARE: ["hot_swollen_joint"], s.RF_ASKED: [s.RF_EMERGENCY]}
+    assert group_answer(current, s.RF_URGENT_CARE, ["yes"])[s.RF_URGENT_CARE] == ["hot_swollen_joint"]
+    assert group_answer({}, s.RF_URGENT_CARE, ["yes"])[s.RF_URGENT_CARE] == ["yes"]
