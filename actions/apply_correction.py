@@ -131,6 +131,8 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
     if hours and s.SITTING_HOURS not in updates and tracker.get_slot(s.SITTING_HOURS) is not None:
         updates[s.SITTING_HOURS] = hours[-1]  # "more like 9 hrs": hours can only be the sitting answer
     bare = message.numbers(roles=(None,))
+    if side_from(message) and tracker.get_slot(s.DONKEY_REPS_LEFT) is None:
+        bare = []  # "sorry R was more like 20": a side's count or time, never the sitting hours or a score
     if bare and not ({s.PAIN_SEVERITY, s.SITTING_HOURS, s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT} & set(updates)):
         target = _last_answered(tracker, [s.PAIN_SEVERITY, s.SITTING_HOURS, s.DONKEY_REPS_LEFT, s.DONKEY_REPS_RIGHT])
         # "after a 20 miler it's more like a 5": the last number that fits the answer is the

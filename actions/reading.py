@@ -637,7 +637,7 @@ def _places_named(message: Message) -> List[str]:
 
 
 # "nothing hurts actually!", "nothing's sore", "no pain anywhere"
-_NOTHING_HURTS = re.compile(r"\b(?:nothing|nowhere|no ?where|no part)(?:'s| is| really| at all)?\s+(?:hurts?|sore|aches?|"
+_NOTHING_HURTS = re.compile(r"\b(?:nothing|nothin|nuthin|nowhere|no ?where|no part)(?:'s| is| really| at all)?\s+(?:hurts?|sore|aches?|"
                             r"painful|bothers me)\b|\bno (?:pain|soreness|aches?)(?: anywhere| at all)?\b|"
                             r"\bpain[- ]free\b|\bdoesn'?t hurt anywhere\b")
 
@@ -1073,12 +1073,17 @@ def read_balance(slot: str):
         updates: Dict[str, Any] = {}
         text = message.text.lower()
         faults = message.values("check_fault", v.BALANCE_FAULTS)
-        if _short_hold(message) and "could_not_hold" not in faults:
-            faults.append("could_not_hold")
+        held = {k: v for k, v in reps_by_side(message).items() if k in ("left", "right")} \
+            if not message.numbers(roles=("seconds",)) else {}
+        short_sides = [k for k, v in held.items() if v < 30]
+        if (_short_hold(message) or short_sides) and "could_not_hold" not in faults:
+            faults.append("could_not_hold")  # "L 30 R 18": seconds held on each leg
         # pain at the side of the hip is a finding of its own, no wobble: "right leg standing
         # the side of hip hurt little" names no leg that could not balance
         painless = _HIP_PAIN.sub(lambda m: " " * len(m.group()), message.text)
         side = _check_side(Message(message.intent, message.entities, painless))
+        if short_sides and held.keys() >= {"left", "right"}:
+            side = "both" if len(short_sides) == 2 else short_sides[0]
         if side is None and (faults or slot == s.BALANCE_PROBLEM_SIDE):
             side = side_from(message)  # the question asks which leg had the trouble
         if side:

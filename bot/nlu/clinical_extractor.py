@@ -475,6 +475,12 @@ def _skips_another(match, found) -> bool:
         and start <= o[0] and o[1] <= end for o in found)
 
 
+# A capital L or R that starts a report ("sorry R was more like 20", "L only managed 12")
+LETTER_SIDE_BEFORE = {"sorry", "oops", "actually", "no", "oh", "and", "but", "then", "so"}
+LETTER_SIDE_AFTER = {"was", "is", "were", "had", "did", "only", "managed", "held", "lasted", "fine", "ok", "okay",
+                     "good", "slow", "slower", "wobbled", "wobbly", "leg", "side", "went", "felt", "took"}
+
+
 class ClinicalNLP:
     """The spaCy side of the extractor, usable without Rasa."""
 
@@ -1030,7 +1036,7 @@ class ClinicalNLP:
             return False
         return True
 
-    def _letter_sides(self, doc: Doc, spans: Sequence[Span]) -> List[Span]:
+    def _letter_sides(self, doc: Doc, spans: Sequence[Span]) -> List[Span]:  # noqa: C901
         """"L knee" / "R hip", "L 4 R 9" (reps), or a bare "L" / "R" answer."""
         starts = {s.start for s in spans if s.label_ == "body_part"}
         out = []
@@ -1053,7 +1059,9 @@ class ClinicalNLP:
             if letter not in ("L", "R", "l", "r"):
                 continue
             with_count = counted(token) and (letter.isupper() or paired)
-            if token.i + 1 in starts or with_count or (both_lead and leading(token)) or (
+            told = letter.isupper() and (leading(token) or doc[token.i - 1].lower_ in LETTER_SIDE_BEFORE) and \
+                token.i + 1 < len(doc) and doc[token.i + 1].lower_ in LETTER_SIDE_AFTER  # "sorry R was more like 20"
+            if token.i + 1 in starts or with_count or (both_lead and leading(token)) or told or (
                     len(words) == 1 and words[0].i == token.i):
                 value = "left" if letter.lower() == "l" else "right"
                 out.append(Span(doc, token.i, token.i + 1, label="side", kb_id=value))
@@ -1182,7 +1190,7 @@ _LANDMARK_BEFORE = re.compile(r"\b(above|below|under|underneath|beneath|near|nex
                               r"up from|down from|"
                               # "my quads screamed every time I bent my knees": a part moved, not sore
                               r"bend|bent|bending|straighten\w*|lift\w*|rais\w*|flex\w*|point\w*|"
-                              r"move|moving|moved)\s+(?:the|my|your|a|both)?\s*$")
+                              r"move|moving|moved)\s+(?:the|my|me|your|a|both)?\s*$")
 # "sore after runs, wondering if it's my glutes", "want to see if it's a glute thing"
 _GUESS_BEFORE = re.compile(r"(\b(if|whether)\s+(?:it'?s|it is|its|this is|that'?s|it could be|it might be|"
                            r"the problem is|the cause is)|\b(?:is|could|might|can) (?:it|that|this)(?: be)?|"
@@ -1212,7 +1220,8 @@ def _mark_places(text: str, entities: List[Dict[str, Any]]) -> None:
     for i, e in enumerate(parts):
         before = lowered[max(0, e["start"] - 40):e["start"]]
         before = _SENTENCE_END.split(before)[-1]
-        sentence_start = e["start"] - len(before)
+        ends = [m.end() for m in _SENTENCE_END.finditer(lowered, 0, e["start"])]
+        sentence_start = ends[-1] if ends else 0
         said_before = any(p["start"] >= sentence_start and p["end"] <= e["start"] and not p.get("role")
                           for p in parts[:i])
         named_after = any(p["start"] >= e["end"] and _APPOSITION.match(lowered[e["end"]:p["start"]])
@@ -1233,11 +1242,11 @@ _PAST_CUE = re.compile(
     r"back then|(?:hasn'?t|has not|haven'?t|not) (?:bothered|troubled|hurt) me since|"
     r"(?:been|was) (?:fine|great|good|ok|okay|grand|perfect|quiet|no trouble) (?:since|for (?:a|the|over|years|months|ages|\d))|"
     r"(?:fine|ok|okay|good|great) for (?:a year|years|ages|months|\d+ (?:years|months))|"
-    r"no (?:trouble|problems?|issues?|pain) since|(?:was|had|is) (?:long )?gone)\b"
+    r"no (?:trouble|problems?|issues?|pain) since|(?:was|had|is|it'?s|its) (?:long |all )?gone)\b"
     # "IT band trouble in 2020", "pulled a hamstring years ago" (not "since last year")
     r"|\b(?:past|previous|old|earlier) injur\w*")
 # A date in the past reaches only its own clause: "a pain in my arch, had tendonitis years ago"
-_DATED_CUE = re.compile(r"(?<!since )\b(?:\d+ years ago|years ago|years back|last year|in (?:19|20)\d\d|"
+_DATED_CUE = re.compile(r"(?<!since )\b(?:\d+ years ago|years ago|years back|last (?:year|spring|summer|autumn|fall|winter|season)|in (?:19|20)\d\d|"
                         r"as a (?:kid|teenager|child))\b")
 _PRESENT_CUE = re.compile(r"\b(?:now|still|again|these days|currently|at the moment|lately|nowadays|today|"
                           r"this (?:week|month|year|time)|right now|recently)\b")

@@ -376,3 +376,19 @@ def test_yes_to_a_group_whose_sign_was_named_before_confirms_that_sign_only():
     current = {s.RF_URGENT_CARE: ["hot_swollen_joint"], s.RF_ASKED: [s.RF_EMERGENCY]}
     assert group_answer(current, s.RF_URGENT_CARE, ["yes"])[s.RF_URGENT_CARE] == ["hot_swollen_joint"]
     assert group_answer({}, s.RF_URGENT_CARE, ["yes"])[s.RF_URGENT_CARE] == ["yes"]
+
+
+def test_seconds_held_on_each_leg_in_letters_name_the_short_side():
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.DO_NOW}
+    updates, _ = turn("L 30 R 12", s.BALANCE_REPORT, slots)
+    assert "could_not_hold" in updates[s.BALANCE_FAULTS] and updates[s.BALANCE_PROBLEM_SIDE] == "right"
+
+
+def test_a_side_with_a_number_in_a_correction_is_never_the_sitting_hours():
+    from actions.apply_correction import ActionApplyCorrection
+    text = "sorry R was more like 20"
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.DO_NOW}
+    history = [{"event": "slot", "name": s.SITTING_HOURS, "value": 5}]
+    events, _ = run(ActionApplyCorrection(), tracker(slots, "correct", build_nlp().extract(text), text,
+                                                     requested_slot=s.BALANCE_REPORT, events=history))
+    assert s.SITTING_HOURS not in slot_sets(events)
