@@ -42,7 +42,8 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from tests.servers import BotServers  # noqa: E402
+from bot.channels.identity import rest_sender  # noqa: E402
+from tests.servers import BotServers, rest_headers  # noqa: E402
 
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -138,7 +139,8 @@ async def run_load(url: str, runners: int, think: Tuple[float, float], seed: int
                    ramp: float) -> Tuple[List[RunnerResult], float]:
     rng = random.Random(seed)
     connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    # the REST channel's bearer token when REST_CHANNEL_TOKEN is set (bot/channels/rest.py)
+    async with aiohttp.ClientSession(connector=connector, headers=rest_headers()) as session:
         started = time.perf_counter()
         results = await asyncio.gather(*(
             one_runner(session, url, f"{prefix}-{n}", think, random.Random(rng.random()), rng.uniform(0, ramp))
@@ -207,8 +209,9 @@ def saved_screens(database_url: str, prefix: str) -> int:
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table("screens"):
                 return 0
+            # the records name the conversation, rest:<sender> (bot/channels/identity.py)
             return connection.execute(sa.text("SELECT count(*) FROM screens WHERE sender_id LIKE :p"),
-                                      {"p": f"{prefix}-%"}).scalar()
+                                      {"p": f"{rest_sender(prefix)}-%"}).scalar()
     finally:
         engine.dispose()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Dict, List, Optional
 
+from bot.channels.identity import rest_sender
 from tests.servers import BotServers
 
 _ids = itertools.count()
@@ -19,6 +20,12 @@ class Runner:
         self.sent: List[str] = []
         self.transcript: List[str] = []
         self.last: List[Dict] = []
+
+    @property
+    def conversation_id(self) -> str:
+        """The conversation as it is stored (tracker store, the clinic's records, locks,
+        `scripts/clinic.sh forget`): `rest:<sender>`."""
+        return rest_sender(self.sender)
 
     def say(self, message: str, via: Optional[str] = None) -> str:
         self.last = self.bot.say(self.sender, message, via=via)

@@ -11,6 +11,10 @@
 
 The model is the one scripts/train.py prints (SCREENER_MODEL overrides it). Each server
 logs to WORKDIR/actions.log, rasa.log, rasa-1.log, ...; restarts append to the same log.
+
+The conversation helpers (say, tracker, slots, append_events, replace_events) take a REST
+sender as the client sends it; its conversation is stored as `rest:<sender>`
+(bot/channels/identity.py). conversation_tracker reads any conversation by its stored id.
 """
 
 from __future__ import annotations
@@ -26,12 +30,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional
+from urllib.parse import quote
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT))
+from bot.channels.identity import rest_sender  # noqa: E402
 from scripts.train import model_path  # noqa: E402
 
 
@@ -46,9 +52,25 @@ def trained_model() -> Path:
     return Path(os.environ.get("SCREENER_MODEL") or model_path())
 
 
-def http(method: str, url: str, body: Any = None, timeout: float = 30) -> Any:
+def rest_headers(env: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The REST channel's bearer token when the servers have one (REST_CHANNEL_TOKEN,
+    bot/channels/rest.py); without it they take REST requests from loopback, as here."""
+    token = (os.environ if env is None else env).get("REST_CHANNEL_TOKEN")
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def conversation_url(base: str, conversation_id: str) -> str:
+    """Rasa's `/conversations/<id>` for a conversation id as it is stored, with its channel's
+    prefix (bot/channels/identity.py: `rest:<sender>`, `web:<session>`, `slack:<team>:<user>`,
+    `fb:<psid>`). Rasa takes the id from the path as it is, without decoding %XX, so the ":"
+    of the prefix must stay as it is (quote()'s default would make it another conversation)."""
+    return f"{base}/conversations/{quote(conversation_id, safe=':')}"
+
+
+def http(method: str, url: str, body: Any = None, timeout: float = 30, headers: Optional[Dict[str, str]] = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **(headers or {})})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         raw = response.read()
     return json.loads(raw) if raw else None
@@ -222,17 +244,28 @@ class BotServers:
 
     # ------------------------------------------------------------------ conversation helpers
     def say(self, sender: str, message: str, via: Optional[str] = None) -> List[Dict[str, Any]]:
-        return http("POST", f"{via or self.url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+        return http("POST", f"{via or self.url}/webhooks/rest/webhook", {"sender": sender, "message": message},
+                    headers=rest_headers(self.env))
 
     def tracker(self, sender: str, via: Optional[str] = None) -> Dict[str, Any]:
-        return http("GET", f"{via or self.url}/conversations/{sender}/tracker?token={self.token}")
+        """The tracker of the REST sender `sender` (the conversation `rest:<sender>`)."""
+        return self.conversation_tracker(rest_sender(sender), via=via)
+
+    def conversation_tracker(self, conversation_id: str, via: Optional[str] = None) -> Dict[str, Any]:
+        """The tracker of any conversation by its stored id, e.g. slack_sender(team, user)."""
+        return http("GET", f"{conversation_url(via or self.url, conversation_id)}/tracker?token={self.token}")
 
     def slots(self, sender: str) -> Dict[str, Any]:
+        """The slots of the REST sender `sender`."""
         return self.tracker(sender)["slots"]
 
     def append_events(self, sender: str, events: List[Dict[str, Any]], via: Optional[str] = None) -> Dict[str, Any]:
-        return http("POST", f"{via or self.url}/conversations/{sender}/tracker/events?token={self.token}", events)
+        """Rasa's POST /conversations/<id>/tracker/events for the REST sender `sender`."""
+        return http("POST", f"{conversation_url(via or self.url, rest_sender(sender))}/tracker/events"
+                            f"?token={self.token}", events)
 
     def replace_events(self, sender: str, events: List[Dict[str, Any]], via: Optional[str] = None) -> Dict[str, Any]:
-        """Rasa's PUT /conversations/<id>/tracker/events: the conversation becomes these events."""
-        return http("PUT", f"{via or self.url}/conversations/{sender}/tracker/events?token={self.token}", events)
+        """Rasa's PUT /conversations/<id>/tracker/events for the REST sender `sender`: the
+        conversation becomes these events."""
+        return http("PUT", f"{conversation_url(via or self.url, rest_sender(sender))}/tracker/events"
+                           f"?token={self.token}", events)

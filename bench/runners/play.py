@@ -42,7 +42,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.servers import http  # noqa: E402
+from bot.channels.identity import rest_sender  # noqa: E402
+from tests.servers import conversation_url, http, rest_headers  # noqa: E402
 
 PERSONAS = ROOT / "bench" / "runners" / "personas"
 SPLITS = ("dev", "test")
@@ -207,11 +208,12 @@ class RestBot:
 
     def say(self, sender: str, message: str) -> List[Dict[str, Any]]:
         return http("POST", f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": message},
-                    timeout=self.timeout) or []
+                    timeout=self.timeout, headers=rest_headers()) or []
 
     def tracker(self, sender: str) -> Dict[str, Any]:
+        """The REST sender's conversation, stored as `rest:<sender>` (bot/channels/identity.py)."""
         query = urllib.parse.urlencode({"token": self.token, "include_events": "ALL"})
-        return http("GET", f"{self.url}/conversations/{urllib.parse.quote(sender)}/tracker?{query}",
+        return http("GET", f"{conversation_url(self.url, rest_sender(sender))}/tracker?{query}",
                     timeout=self.timeout)
 
 

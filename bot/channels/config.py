@@ -1,7 +1,10 @@
 """How the Rasa server is started for the channels: credentials, CORS and the HTTP API.
 
-* credentials.yml holds the channels that need no secret (the web widget's socket.io channel
-  and REST), so a bare `rasa run` works.
+* credentials.yml holds the channels that need no secret in the file (the web widget's
+  socket.io channel and REST), so a bare `rasa run` works. Their secrets are optional and read
+  from the environment by the channels themselves: WEB_SESSION_SECRET signs the widget's
+  session ids (a random one per process without it) and REST_CHANNEL_TOKEN opens REST to
+  other machines, for requests that carry it (bot/channels/identity.py lists the sender ids).
 * credentials.platforms.yml holds Slack and Messenger with `${VAR}` placeholders. A platform is
   added to the credentials file the server starts with only when all its variables are set;
   the placeholders are kept, so the generated file holds no secret (Rasa fills them in).

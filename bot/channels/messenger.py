@@ -21,7 +21,9 @@ to a fixed, long-retired Graph API version. This subclass:
   `utter_question_moved_on` and changes nothing;
 * answers a message longer than `max_message_chars` (clinic/clinic.yml) with the bot's
   `utter_input_too_long` reply at once, without it reaching Rasa, and a request body over
-  the cap with 413, without parsing it (bot/channels/limits.py).
+  the cap with 413, without parsing it (bot/channels/limits.py);
+* puts each runner in the conversation `fb:<psid>` (bot/channels/identity.py), the
+  page-scoped id of the signed webhook's sender; replies go to that psid.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.dedup import Deliveries, log_failure, moved_on_reply, tag_buttons, untag
+from bot.channels.identity import MESSENGER, messenger_sender, platform_id
 from bot.channels.limits import MessageLimit
 from bot.channels.text import split_text, unique_titles
 
@@ -137,9 +140,15 @@ class ClinicMessengerBot(MessengerBot):
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             logger.error("Messenger: could not reach the Send API at %s: %s", self.graph_api_url, error)
 
+    @staticmethod
+    def _psid(recipient_id: Text) -> Text:
+        """The runner's page-scoped id, from the conversation id `fb:<psid>` (or the psid itself)."""
+        return platform_id(recipient_id, MESSENGER) or recipient_id
+
     async def _send_messages(self, recipient_id: Text, messages: List[Dict[Text, Any]]) -> None:
         for message in messages:
-            await self._post({"messaging_type": "RESPONSE", "recipient": {"id": recipient_id}, "message": message})
+            await self._post({"messaging_type": "RESPONSE", "recipient": {"id": self._psid(recipient_id)},
+                              "message": message})
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._send_messages(recipient_id, messenger_messages(text))
@@ -157,7 +166,7 @@ class ClinicMessengerBot(MessengerBot):
         await self._send_messages(recipient_id, [{"attachment": {"type": "image", "payload": {"url": image}}}])
 
     async def send_action(self, recipient_id: Text, sender_action: Text) -> None:
-        await self._post({"recipient": {"id": recipient_id}, "sender_action": sender_action})
+        await self._post({"recipient": {"id": self._psid(recipient_id)}, "sender_action": sender_action})
 
 
 class ClinicMessenger(Messenger):
@@ -191,14 +200,18 @@ class ClinicMessenger(Messenger):
         tag = None
         if self._is_quick_reply_message(delivery) or delivery.get("postback"):
             tag, text = untag(text)
+        if not sender_id:
+            logger.warning("Messenger: a message without its sender was dropped")
+            return
         out_channel = ClinicMessengerBot(self.page_access_token, self.app_secret, self.graph_api_url)
+        conversation_id = messenger_sender(sender_id)
 
         async def pass_on() -> None:
             await out_channel.send_action(sender_id, sender_action="mark_seen")
             await out_channel.send_action(sender_id, sender_action="typing_on")
             try:
                 await self.on_new_message(
-                    UserMessage(text, out_channel, sender_id, input_channel=self.name(), metadata=metadata))
+                    UserMessage(text, out_channel, conversation_id, input_channel=self.name(), metadata=metadata))
             finally:
                 await out_channel.send_action(sender_id, sender_action="typing_off")
 
@@ -206,7 +219,7 @@ class ClinicMessenger(Messenger):
             await out_channel.send_text_message(sender_id, self.moved_on)
 
         try:
-            await self.deliveries.handle(self.app, sender_id, mid and f"messenger:mid:{mid}", tag, pass_on,
+            await self.deliveries.handle(self.app, conversation_id, mid and f"messenger:mid:{mid}", tag, pass_on,
                                          say_moved_on)
         except Exception as error:  # noqa: BLE001 - one bad turn must not stop the rest of the delivery
             log_failure("Messenger", error)

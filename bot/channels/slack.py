@@ -20,7 +20,15 @@ constant-time compare) and rejects timestamps more than 5 minutes off. This subc
 * 401 for a request that is not signed, signed wrongly or too old;
 * a message longer than `max_message_chars` (clinic/clinic.yml) answered with the bot's
   `utter_input_too_long` reply at once, without reaching Rasa, and a request body over the
-  cap answered 413 without being parsed (bot/channels/limits.py).
+  cap answered 413 without being parsed (bot/channels/limits.py);
+* screens in direct messages only, in the conversation `slack:<team>:<user>`
+  (bot/channels/identity.py): a Slack user id is seen by the whole workspace and is the same
+  in every channel, so it is never a conversation id on its own. A mention of the app in a
+  channel is never answered in the channel, and its text never reaches Rasa: the runner alone
+  gets an ephemeral message that points to the app's direct messages. A click on a button
+  outside a direct message, and any other channel message, is ignored. Replies go only to the
+  direct message the runner wrote in (Rasa's `slack_channel` setting, which sends every reply
+  to one channel, is not used).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import logging
 import os
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text
+from urllib.parse import quote
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -42,6 +51,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.channels.dedup import Deliveries, moved_on_reply, tag_buttons, untag
+from bot.channels.identity import SLACK, platform_id, slack_sender
 from bot.channels.limits import MessageLimit
 from bot.channels.text import short_title, split_text
 
@@ -55,6 +65,9 @@ BLOCK_LIMIT = 50  # blocks in one message
 BUTTONS_PER_BLOCK = 25  # elements in one actions block
 BUTTON_TEXT_LIMIT = 75
 BUTTON_VALUE_LIMIT = 2000
+DIRECT_MESSAGE_PREFIX = "D"  # Slack's ids of direct-message channels start with D
+DM_ONLY_TEXT = ("Hi! I only talk about running and soreness in a direct message, so that your answers stay "
+                "between you and the clinic. {where} and say hi.")
 
 
 def api_base(env: Optional[Mapping[str, str]] = None) -> str:
@@ -65,6 +78,20 @@ def api_base(env: Optional[Mapping[str, str]] = None) -> str:
 def escape(text: str) -> str:
     """Slack's three control characters, escaped as Slack asks."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def is_direct_message(channel: Optional[str]) -> bool:
+    return bool(channel) and str(channel).startswith(DIRECT_MESSAGE_PREFIX)
+
+
+def dm_only_text(team: Optional[str], app_id: Optional[str]) -> str:
+    """The ephemeral answer to a mention in a channel: where the screen happens instead."""
+    if team and app_id:
+        link = f"https://slack.com/app_redirect?app={quote(app_id, safe='')}&team={quote(team, safe='')}"
+        where = f"<{link}|Open a direct message with me>"
+    else:
+        where = "Open a direct message with me (my Messages tab)"
+    return DM_ONLY_TEXT.format(where=where)
 
 
 def _button_blocks(buttons: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
@@ -133,7 +160,10 @@ class ClinicSlackBot(SlackBot):
         self.client = AsyncWebClient(token, proxy=proxy, base_url=base_url or api_base())
 
     async def _post_all(self, recipient_id: Text, messages: List[Dict[Text, Any]]) -> None:
-        recipient = self.slack_channel or recipient_id
+        # The runner's direct message; without one (a message sent outside a turn), the user
+        # of `slack:<team>:<user>`, which Slack delivers to the app's direct message.
+        team_user = platform_id(recipient_id, SLACK)
+        recipient = self.slack_channel or (team_user.partition(":")[2] if team_user else recipient_id)
         for message in messages:
             await self._post_message(channel=recipient, **message)
 
@@ -162,8 +192,20 @@ class ClinicSlackInput(SlackInput):
         self.deliveries = Deliveries("Slack")
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> ClinicSlackBot:
-        return ClinicSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy,
-                              base_url=self.api_base)
+        # Never Rasa's `slack_channel`: replies go to the runner's direct message only.
+        return ClinicSlackBot(self.slack_token, channel, thread_id, self.proxy, base_url=self.api_base)
+
+    async def _point_to_dm(self, app: Any, delivery_id: str, channel: Text, user: Text, team: Optional[Text],
+                           app_id: Optional[Text]) -> None:
+        """An ephemeral message, seen by the runner alone, that points to the direct message."""
+        if not await self.deliveries.first_time(app, delivery_id):
+            return
+        try:
+            await self.get_output_channel(channel).client.chat_postEphemeral(
+                channel=channel, user=user, text=dm_only_text(team, app_id))
+        except (SlackClientError, OSError, asyncio.TimeoutError) as error:
+            logger.warning("Slack: could not point a mention in a channel to the direct message (%s)",
+                           type(error).__name__)
 
     def _user_message(self, text: Text, conversation_id: Text, metadata: Dict[Text, Any]) -> UserMessage:
         thread_id = metadata.get("thread_id") if self.use_threads else None
@@ -259,14 +301,21 @@ class ClinicSlackInput(SlackInput):
                 event = output.get("event") or {}
                 if not self._is_user_message(output) or event.get("subtype") not in (None, "file_share", "thread_broadcast"):
                     return response.text("Bot message delivered.")
+                team, user = output.get("team_id") or event.get("team"), event.get("user")
+                if not team or not user:
+                    return response.text("an event without its workspace or user", status=HTTPStatus.BAD_REQUEST)
                 metadata = self.get_metadata(request)
-                if not self._is_supported_channel(output, metadata):
-                    logger.warning("Slack: message on an unsupported channel: %s", metadata.get("out_channel"))
-                    return response.text("channel not supported.")
-                conversation_id = self._get_conversation_id(
-                    event.get("user", ""), metadata.get("out_channel"), metadata.get("thread_id"))
+                channel = metadata.get("out_channel")
                 # A retry carries the event_id of the first delivery, whichever server that reached.
-                event_id = output.get("event_id") or f"{metadata.get('out_channel')}:{event.get('ts')}"
+                event_id = output.get("event_id") or f"{channel}:{event.get('ts')}"
+                if not self._is_direct_message(output):
+                    # Never answered in a channel: a mention gets an ephemeral pointer to the DM
+                    # (a mention inside a DM also arrives as message.im, which is answered).
+                    if self._is_app_mention(output) and channel and not is_direct_message(channel):
+                        self.deliveries.start(self._point_to_dm(request.app, f"slack:event:{event_id}", channel, user,
+                                                                team, output.get("api_app_id")))
+                    return response.text("")
+                conversation_id = slack_sender(team, user)
                 text = self._sanitize_user_message(event.get("text", ""), metadata["users"])
                 return handle_in_background(request, self._user_message(text, conversation_id, metadata),
                                             f"slack:event:{event_id}")
@@ -281,8 +330,15 @@ class ClinicSlackInput(SlackInput):
                     text = self._get_interactive_response(action)
                     if text is not None:
                         metadata = self.get_metadata(request)
-                        conversation_id = self._get_conversation_id(
-                            payload["user"]["id"], metadata.get("out_channel"), metadata.get("thread_id"))
+                        if not is_direct_message(metadata.get("out_channel")):
+                            logger.info("Slack: a click outside a direct message was ignored")
+                            return response.text("")
+                        user = payload.get("user") or {}
+                        team = (payload.get("team") or {}).get("id") or user.get("team_id")
+                        if not team or not user.get("id"):
+                            return response.text("a click without its workspace or user",
+                                                 status=HTTPStatus.BAD_REQUEST)
+                        conversation_id = slack_sender(team, user["id"])
                         trigger_id = payload.get("trigger_id")
                         return handle_in_background(request, self._user_message(text, conversation_id, metadata),
                                                     trigger_id and f"slack:action:{trigger_id}",

@@ -5,7 +5,8 @@
 fills deploy/nginx/screener.conf.template into a temporary prefix directory (config, pid,
 logs and temp files all there, nothing system-wide) and runs `nginx -p PREFIX -c ...` in the
 foreground until Ctrl-C. The request body cap is the Rasa server's channels' own, from
-max_message_chars in clinic/clinic.yml (bot/channels/limits.py). Needs Debian's nginx
+max_message_chars in clinic/clinic.yml (bot/channels/limits.py); REST is passed on only
+for clients on this machine (bot/channels/rest.py). Needs Debian's nginx
 (scripts/setup_services.sh installs it).
 """
 

@@ -48,6 +48,8 @@ class FakePlatforms:
                 time.sleep(fake.delay)
                 if parts.path.endswith("/chat.postMessage"):
                     answer = {"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}", "message": {}}
+                elif parts.path.startswith("/slack/api/"):
+                    answer = {"ok": True, "message_ts": f"{time.time():.6f}"}  # chat.postEphemeral
                 else:
                     answer = {"recipient_id": (body.get("recipient") or {}).get("id"), "message_id": "m_fake"}
                 data = json.dumps(answer).encode()
@@ -88,6 +90,11 @@ class FakePlatforms:
 
     def slack_posts(self, channel: str = None) -> List[Dict[str, Any]]:
         return [r for r in self.snapshot() if r["path"].endswith("/chat.postMessage")
+                and (channel is None or r["body"].get("channel") == channel)]
+
+    def slack_ephemerals(self, channel: str = None) -> List[Dict[str, Any]]:
+        """chat.postEphemeral requests (messages only `user` sees in `channel`)."""
+        return [r for r in self.snapshot() if r["path"].endswith("/chat.postEphemeral")
                 and (channel is None or r["body"].get("channel") == channel)]
 
     def slack_response_url(self, name: str) -> str:

@@ -18,14 +18,16 @@ import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 import yaml
 
+from bot.channels.identity import rest_sender, web_sender
 from bot.channels.slack import escape
 from tests.channels.conftest import API_TOKEN
 from tests.channels.test_platforms import QUIET, messenger_event, post, send_messenger, send_slack, slack_event
+from tests.servers import conversation_url, rest_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -62,13 +64,14 @@ def test_the_channels_send_the_domains_reply():
 def rest(stack, sender: str, message: str) -> List[Dict[str, Any]]:
     status, text = post(f"{stack.rasa_url}/webhooks/rest/webhook",
                         json.dumps({"sender": sender, "message": message}).encode(),
-                        {"Content-Type": "application/json"})
+                        {"Content-Type": "application/json", **rest_headers(stack.env)})
     assert status == 200, text
     return json.loads(text)
 
 
-def events(stack, sender: str) -> List[Dict[str, Any]]:
-    url = f"{stack.rasa_url}/conversations/{sender}/tracker?token={API_TOKEN}"
+def events(stack, conversation_id: str) -> List[Dict[str, Any]]:
+    """The events of a conversation by its stored id (rest_sender(sender), web_sender(session))."""
+    url = f"{conversation_url(stack.rasa_url, conversation_id)}/tracker?token={API_TOKEN}"
     with urllib.request.urlopen(url, timeout=30) as answer:
         return json.loads(answer.read())["events"]
 
@@ -91,12 +94,13 @@ def next_question(stack) -> List[str]:
 def test_rest_over_long_message_gets_the_clear_reply_and_the_screen_goes_on(stack, next_question, long_message):
     sender = f"rest-long-{uuid.uuid4().hex[:8]}"
     at_first_question(stack, sender)
-    before = events(stack, sender)
+    before = events(stack, rest_sender(sender))
+    assert before, "nothing stored under the conversation's id: the check below would check nothing"
     started = time.time()
     replies = rest(stack, sender, long_message)
     assert time.time() - started < 2
     assert replies == [{"recipient_id": sender, "text": REPLY}]
-    assert events(stack, sender) == before, "the long message must not touch the conversation"
+    assert events(stack, rest_sender(sender)) == before, "the long message must not touch the conversation"
     assert [reply.get("text") for reply in rest(stack, sender, ANSWER)] == next_question
 
 
@@ -104,35 +108,46 @@ def test_rest_over_long_message_gets_the_clear_reply_and_the_screen_goes_on(stac
 def test_rest_body_over_the_cap_is_refused_with_413(stack):
     sender = f"rest-huge-{uuid.uuid4().hex[:8]}"
     at_first_question(stack, sender)
-    before = events(stack, sender)
+    before = events(stack, rest_sender(sender))
+    assert before, "nothing stored under the conversation's id: the check below would check nothing"
     body = json.dumps({"sender": sender, "message": "x" * (2 * 1024 * 1024)}).encode()
     request = urllib.request.Request(f"{stack.rasa_url}/webhooks/rest/webhook", data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **rest_headers(stack.env)})
     started = time.time()
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 413
     assert "too large" in refused.value.read().decode()
     assert time.time() - started < 2
-    assert events(stack, sender) == before
+    assert events(stack, rest_sender(sender)) == before
 
 
 # ---------------------------------------------------------------------------------- the web widget (socket.io)
-async def widget_turns(url: str, origin: str, session_id: str, messages: List[str]) -> List[List[Dict[str, Any]]]:
-    """The bot's messages after each of `messages`, as the widget gets them."""
+async def widget_turns(url: str, origin: str, session: Optional[str],
+                       messages: List[str]) -> Tuple[str, List[List[Dict[str, Any]]]]:
+    """The session the server confirmed and the bot's messages after each of `messages`, as
+    the widget gets them. `session` is the signed id of an earlier `session_confirm` (the
+    widget keeps it across reloads), or None for a new session (bot/channels/socketio.py)."""
     import socketio
 
     received: List[Dict[str, Any]] = []
+    confirmed: List[str] = []
     client = socketio.AsyncClient()
     client.on("bot_uttered", lambda data: received.append(data))
+    client.on("session_confirm", lambda data: confirmed.append(data))
     # polling: python-engineio's WebSocket client needs a newer aiohttp than Rasa pins
     await client.connect(url, headers={"Origin": origin}, transports=["polling"])
     try:
-        await client.emit("session_request", {"session_id": session_id})
+        await client.emit("session_request", {"session_id": session})
+        deadline = time.time() + 30
+        while not confirmed and time.time() < deadline:
+            await asyncio.sleep(0.1)
+        assert confirmed, "no session_confirm"
+        session = confirmed[-1]
         turns = []
         for message in messages:
             received.clear()
-            await client.emit("user_uttered", {"message": message, "session_id": session_id})
+            await client.emit("user_uttered", {"message": message, "session_id": session})
             deadline = time.time() + 30
             while not received and time.time() < deadline:
                 await asyncio.sleep(0.1)
@@ -141,22 +156,28 @@ async def widget_turns(url: str, origin: str, session_id: str, messages: List[st
                 seen = len(received)
                 await asyncio.sleep(1.5)
             turns.append(list(received))
-        return turns
+        return session, turns
     finally:
         await client.disconnect()
 
 
 @pytest.mark.servers
 def test_widget_over_long_message_gets_the_clear_reply_and_the_screen_goes_on(stack, next_question):
-    session = f"widget-long-{uuid.uuid4().hex[:8]}"
+    sessions: List[str] = []  # the signed session id, reused on every reconnect as the widget does
 
     def turns(*messages: str) -> List[List[Dict[str, Any]]]:
-        return asyncio.run(widget_turns(stack.rasa_url, stack.web_origin, session, list(messages)))
+        earlier = sessions[-1] if sessions else None
+        session, replies = asyncio.run(widget_turns(stack.rasa_url, stack.web_origin, earlier, list(messages)))
+        assert not sessions or session == sessions[-1], "the server did not carry the signed session on"
+        sessions.append(session)
+        return replies
 
     assert any("quick_replies" in message for message in turns("/greet", START)[-1])
-    before = events(stack, session)
+    conversation = web_sender(sessions[0].partition(".")[0])  # the signed id is <session>.<signature>
+    before = events(stack, conversation)
+    assert before, "nothing stored under the conversation's id: the check below would check nothing"
     assert turns(LONG) == [[{"text": REPLY}]]
-    assert events(stack, session) == before, "the long message must not touch the conversation"
+    assert events(stack, conversation) == before, "the long message must not touch the conversation"
     # the widget gets each paragraph as a message of its own
     assert "\n\n".join(message.get("text") for message in turns(ANSWER)[0]) == "\n\n".join(next_question)
 

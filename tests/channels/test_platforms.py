@@ -24,6 +24,7 @@ from bot.channels.dedup import untag
 from bot.channels.messenger import ClinicMessengerBot
 from bot.channels.slack import ClinicSlackBot
 from tests.channels.conftest import API_TOKEN, MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN, SLACK_SIGNING_SECRET
+from tests.servers import rest_headers
 
 pytestmark = pytest.mark.servers
 QUIET = 3.0  # seconds to wait to be sure a refused event produced no reply
@@ -58,9 +59,12 @@ def slack_signature(body: bytes, timestamp: str, secret: str = SLACK_SIGNING_SEC
     return f"v0={digest}"
 
 
+SLACK_TEAM = "T0CLINIC"  # the workspace of every test event (its conversations are slack:T0CLINIC:<user>)
+
+
 def slack_event(channel: str, user: str, text: str) -> bytes:
     return json.dumps({
-        "type": "event_callback", "team_id": "T0CLINIC", "api_app_id": "A0SCREENER",
+        "type": "event_callback", "team_id": SLACK_TEAM, "api_app_id": "A0SCREENER",
         "event_id": f"Ev{uuid.uuid4().hex[:10]}", "event_time": int(time.time()),
         "authorizations": [{"user_id": "U0BOT"}],
         "event": {"type": "message", "channel_type": "im", "channel": channel, "user": user, "text": text,
@@ -86,7 +90,8 @@ def send_slack(target, body: bytes, content_type: str = "application/json", sign
 def slack_button_click(channel: str, user: str, value: str, title: str = "", message: Optional[dict] = None,
                        response_url: Optional[str] = None) -> bytes:
     """A block_actions interaction; `message` is the clicked message as Slack sends it back."""
-    payload = {"type": "block_actions", "user": {"id": user}, "channel": {"id": channel},
+    payload = {"type": "block_actions", "team": {"id": SLACK_TEAM}, "user": {"id": user, "team_id": SLACK_TEAM},
+               "channel": {"id": channel},
                "trigger_id": f"trigger-{uuid.uuid4().hex[:10]}",
                "message": {"ts": f"{time.time():.6f}", **(message or {})},
                "actions": [{"type": "button", "action_id": "screener_button_0", "value": value,
@@ -307,7 +312,7 @@ def test_cors_allows_only_the_clinic_origins(stack):
 def test_rest_channel_answers_for_integrations(stack):
     status, text = post(f"{stack.rasa_url}/webhooks/rest/webhook",
                         json.dumps({"sender": "integration-1", "message": "hi"}).encode(),
-                        {"Content-Type": "application/json"})
+                        {"Content-Type": "application/json", **rest_headers(stack.env)})
     assert status == 200
     replies = json.loads(text)
     assert any("runner screener" in reply.get("text", "") for reply in replies)

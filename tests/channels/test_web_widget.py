@@ -1,6 +1,7 @@
-"""The website widget in a real browser: a whole screen, hostile input, a page reload, and
-accessibility (axe-core at WCAG 2.2 AA, the live region, the keyboard alone, the typing dots, a
-phone-sized screen).
+"""The website widget in a real browser: a whole screen, hostile input, a page reload (with
+the session id the server signed), a conversation deleted by "stop" that leaves nothing in the
+tab, and accessibility (axe-core at WCAG 2.2 AA, the live region, the keyboard alone, the
+typing dots, a phone-sized screen).
 
 Debian's Chromium, headless, driven by playwright-core (npm, bot/web/package.json) from
 tests/channels/browser/screen.mjs. Screenshots go to test-output/.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DRIVER = ROOT / "tests" / "channels" / "browser" / "screen.mjs"
 PLAYWRIGHT = ROOT / "bot" / "web" / "node_modules" / "playwright-core"
+SIGNED_SESSION = re.compile(r"[0-9a-f]{32}\.[A-Za-z0-9_-]{43}")
 
 pytestmark = pytest.mark.servers
 
@@ -90,6 +93,18 @@ def test_a_reload_keeps_the_conversation(browser_run):
     assert reload["result_kept"]
     assert not reload["welcome_repeated"]
     assert reload["answers_after_reload"]
+    # the widget keeps the session id the server issued and signed (bot/channels/socketio.py)
+    assert SIGNED_SESSION.fullmatch(reload["session_before"] or ""), reload["session_before"]
+    assert reload["session_after"] == reload["session_before"]
+
+
+def test_a_deleted_conversation_leaves_nothing_in_the_tab(browser_run):
+    deleted = browser_run["deleted"]
+    assert deleted["stopped"]
+    assert deleted["stored_after"] is None, "the deleted chat is still in the tab's session storage"
+    assert deleted["after_reload"] == {"stopped_shown": False, "welcome": True}
+    assert SIGNED_SESSION.fullmatch(deleted["session_after"] or "")
+    assert deleted["session_after"] != deleted["session_before"]
 
 
 def test_the_transcript_is_kept_in_the_tabs_session_storage_not_in_local_storage(browser_run):

@@ -24,9 +24,11 @@ import yaml
 
 from bot.channels import config
 from bot.channels.dedup import Deliveries, moved_on_reply, question_moved_on, question_tag, tag_buttons, untag
+from bot.channels.identity import messenger_sender, slack_sender
 from tests.channels.conftest import MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN, SLACK_SIGNING_SECRET
-from tests.channels.test_platforms import (EMERGENCY_FLAGS, QUIET, URGENT_FLAGS, buttons_of, messenger_event,
-                                           send_messenger, send_slack, slack_button_click, slack_event)
+from tests.channels.test_platforms import (EMERGENCY_FLAGS, QUIET, SLACK_TEAM, URGENT_FLAGS, buttons_of,
+                                           messenger_event, send_messenger, send_slack, slack_button_click,
+                                           slack_event)
 from tests.persistence.conftest import POSTGRES_SERVER, REDIS_URL, drop_database, pg_ready
 from tests.servers import BotServers
 
@@ -191,10 +193,11 @@ def replicas(tmp_path_factory, fake_platforms):
     drop_database(url)
 
 
-def user_texts(servers: BotServers, conversation: str) -> List[str]:
-    """The runner's messages in the tracker, as each server reads it."""
-    texts = [[event["text"] for event in servers.tracker(conversation, via=servers.rasa_url(i))["events"]
-              if event["event"] == "user"] for i in (0, 1)]
+def user_texts(servers: BotServers, conversation_id: str) -> List[str]:
+    """The runner's messages in the conversation (its stored id, e.g. slack_sender(SLACK_TEAM,
+    user) or messenger_sender(psid)), as each server reads it."""
+    trackers = [servers.conversation_tracker(conversation_id, via=servers.rasa_url(i)) for i in (0, 1)]
+    texts = [[event["text"] for event in tracker["events"] if event["event"] == "user"] for tracker in trackers]
     assert texts[0] == texts[1]
     return texts[0]
 
@@ -256,7 +259,7 @@ def test_a_slack_event_delivered_to_both_servers_is_answered_once(replicas, fake
     time.sleep(QUIET)
     assert sum("runner screener" in text for text in slack_texts(fake_platforms, channel)) == 1
     assert len(slack_buttons_posts(fake_platforms, channel)) == 1
-    assert user_texts(replicas, user) == ["hi"]
+    assert user_texts(replicas, slack_sender(SLACK_TEAM, user)) == ["hi"]
 
 
 @pytest.mark.servers
@@ -273,8 +276,10 @@ def test_a_double_click_on_none_of_these_in_slack_answers_only_that_group(replic
     questions = slack_buttons_posts(fake_platforms, channel, seen)
     assert [len(buttons_of(post)) for post in questions] == [2 + URGENT_FLAGS]  # the next group, asked once
     assert slack_texts(fake_platforms, channel, seen).count(MOVED_ON) == 1
-    assert user_texts(replicas, user)[-1:] == ["/deny"] and user_texts(replicas, user).count("/deny") == 1
-    slots = replicas.slots(user)
+    conversation = slack_sender(SLACK_TEAM, user)
+    assert user_texts(replicas, conversation)[-1:] == ["/deny"]
+    assert user_texts(replicas, conversation).count("/deny") == 1
+    slots = replicas.conversation_tracker(conversation)["slots"]
     assert slots["rf_emergency"] == ["none"] and slots["rf_urgent_care"] is None
 
 
@@ -292,14 +297,15 @@ def test_slack_buttons_once_answered_show_the_answer_and_a_late_click_changes_no
     assert replaced["blocks"][0] == emergency["body"]["blocks"][0]  # the question stays
     assert replaced["blocks"][1]["elements"][0]["text"] == "*Your answer:* None of these"
 
-    before = replicas.tracker(user)["events"]
+    conversation = slack_sender(SLACK_TEAM, user)
+    before = replicas.conversation_tracker(conversation)["events"]
     seen = len(fake_platforms.slack_posts(channel))
     assert click(replicas, 1, channel, user, emergency, NONE_OF_THESE)[0] == 200  # the old message, later
     assert fake_platforms.wait_for(lambda: slack_texts(fake_platforms, channel, seen)) == [MOVED_ON]
     time.sleep(QUIET)
     assert slack_texts(fake_platforms, channel, seen) == [MOVED_ON]
-    assert replicas.tracker(user)["events"] == before  # nothing changed
-    assert replicas.slots(user)["rf_urgent_care"] is None
+    assert replicas.conversation_tracker(conversation)["events"] == before  # nothing changed
+    assert replicas.conversation_tracker(conversation)["slots"]["rf_urgent_care"] is None
 
 
 # ---------------------------------------------------------------------------------- Messenger
@@ -326,7 +332,7 @@ def test_a_messenger_message_delivered_to_both_servers_is_answered_once(replicas
     time.sleep(QUIET)
     assert sum("runner screener" in (text or "") for text in messenger_texts(fake_platforms, sender)) == 1
     assert len(quick_replies(fake_platforms, sender)) == 1
-    assert user_texts(replicas, sender) == ["hi"]
+    assert user_texts(replicas, messenger_sender(sender)) == ["hi"]
 
 
 @pytest.mark.servers
@@ -370,13 +376,14 @@ def test_a_repeated_none_of_these_in_messenger_answers_only_that_group(replicas,
         [2 + URGENT_FLAGS], urgent
     assert MOVED_ON not in messenger_texts(fake_platforms, sender, seen)
 
-    before = replicas.tracker(sender)["events"]
+    conversation = messenger_sender(sender)
+    before = replicas.conversation_tracker(conversation)["events"]
     seen = len(fake_platforms.messenger_messages(sender))
     assert send_messenger(replicas.rasa_url(1), tap(emergency, NONE_OF_THESE, sender))[0] == 200  # tapped again
     assert fake_platforms.wait_for(lambda: messenger_texts(fake_platforms, sender, seen)) == [MOVED_ON]
     time.sleep(QUIET)
     assert messenger_texts(fake_platforms, sender, seen) == [MOVED_ON]
-    assert replicas.tracker(sender)["events"] == before
-    slots = replicas.slots(sender)
+    assert replicas.conversation_tracker(conversation)["events"] == before
+    slots = replicas.conversation_tracker(conversation)["slots"]
     assert slots["rf_emergency"] == ["none"] and slots["rf_urgent_care"] is None
-    assert user_texts(replicas, sender).count("/deny") == 1
+    assert user_texts(replicas, conversation).count("/deny") == 1

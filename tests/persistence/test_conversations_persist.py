@@ -70,8 +70,10 @@ def test_a_runner_who_keeps_nothing_leaves_nothing_in_any_table(bot):
     runner.expect(load_clinic()["emergency_number"], "nothing of this chat is kept")
     # the result stays with the runner while they talk: the contract slots can be read
     assert runner.slots()["triage"] == "emergency", runner.log
+    # stored under this id until the end (else "nothing left" below would check nothing)
+    assert everything_about(bot.database_url, runner.conversation_id)["events"], runner.log
     runner.say("bye")
-    assert everything_about(bot.database_url, runner.sender) == NOTHING, runner.log
+    assert everything_about(bot.database_url, runner.conversation_id) == NOTHING, runner.log
     runner.say("hi")  # a new conversation from scratch
     runner.expect("not a diagnosis")
 
@@ -81,14 +83,14 @@ def test_the_clinic_deletes_a_runners_data_on_request(bot):
     start(runner, keep=True)
     runner.say("I get chest pain when I run hills")
     runner.expect("saved for the")
-    stored = everything_about(bot.database_url, runner.sender)
+    stored = everything_about(bot.database_url, runner.conversation_id)
     assert stored["events"] and len(stored["screens"]) == 1, runner.log
-    result = subprocess.run([str(ROOT / "scripts" / "clinic.sh"), "forget", runner.sender, "--yes"],
+    result = subprocess.run([str(ROOT / "scripts" / "clinic.sh"), "forget", runner.conversation_id, "--yes"],
                             capture_output=True, text=True, timeout=120,
                             env={**os.environ, "DATABASE_URL": bot.database_url})
     assert result.returncode == 0, result.stderr
     assert "1 screens" in result.stdout
-    assert everything_about(bot.database_url, runner.sender) == NOTHING
+    assert everything_about(bot.database_url, runner.conversation_id) == NOTHING
 
 
 def test_booking_contact_details_are_saved_but_never_logged(bot):
@@ -103,7 +105,7 @@ def test_booking_contact_details_are_saved_but_never_logged(bot):
     runner.say(f"it's {email} or {phone}")
     runner.say("weekday mornings")
     runner.expect("will be in touch")
-    (request,) = everything_about(bot.database_url, runner.sender)["contact_requests"]
+    (request,) = everything_about(bot.database_url, runner.conversation_id)["contact_requests"]
     assert request["name"] == name and (request["email"] or request["phone"]), runner.log
     logs = "".join(path.read_text(errors="replace") for path in bot.workdir.glob("*.log"))
     for secret in (name, email, phone, "2079460958"):

@@ -93,9 +93,11 @@ def test_a_runner_who_keeps_nothing_leaves_nothing_in_postgresql_or_redis(bot):
     start(runner, keep=False, via=bot.rasa_url(1))
     runner.say("I get chest pain when I run hills", via=bot.rasa_url(0))
     runner.expect("nothing of this chat is kept")
+    # stored under this id until the end (else "nothing left" below would check nothing)
+    assert everything_about(bot.database_url, runner.conversation_id)["events"], runner.log
     runner.say("bye", via=bot.rasa_url(1))
-    assert everything_about(bot.database_url, runner.sender) == NOTHING, runner.log
-    assert redis.Redis.from_url(REDIS_URL).keys(f"*{runner.sender}*") == []
+    assert everything_about(bot.database_url, runner.conversation_id) == NOTHING, runner.log
+    assert redis.Redis.from_url(REDIS_URL).keys(f"*{runner.conversation_id}*") == []
 
 
 def test_when_one_rasa_server_stops_nginx_sends_everything_to_the_other(bot):

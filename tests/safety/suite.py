@@ -54,7 +54,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
-from urllib.parse import quote
 
 import yaml
 
@@ -63,7 +62,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from actions import slots as s  # noqa: E402  (slot names only: no Rasa import)
-from tests.servers import BotServers, http  # noqa: E402
+from bot.channels.identity import rest_sender  # noqa: E402  (no Rasa import)
+from tests.servers import BotServers, conversation_url, http  # noqa: E402
 
 CASES_DIR = ROOT / "tests" / "safety" / "cases"
 RULES_PATH = ROOT / "clinic" / "screening_rules.yml"
@@ -308,13 +308,13 @@ class Conversation:
         return None
 
     def events(self) -> List[Dict[str, Any]]:
-        tracker = http("GET", f"{self.url}/conversations/{quote(self.sender)}/tracker"
+        tracker = http("GET", f"{conversation_url(self.url, rest_sender(self.sender))}/tracker"
                               f"?token={self.bot.token}&include_events=ALL")
         return tracker.get("events") or []
 
     def state(self) -> Dict[str, Any]:
         """The tracker without events: slots and the active loop."""
-        tracker = http("GET", f"{self.url}/conversations/{quote(self.sender)}/tracker"
+        tracker = http("GET", f"{conversation_url(self.url, rest_sender(self.sender))}/tracker"
                               f"?token={self.bot.token}&include_events=NONE")
         return tracker
 

@@ -15,6 +15,21 @@
   rootStyle.setProperty("--screener-accent", colours.accent);
   rootStyle.setProperty("--screener-on-primary", colours.text_on_primary);
 
+  // The conversation deleted on the server (the runner stopped or said goodbye without agreeing
+  // to keep it: bot/stores.py) is deleted here too. The server then sends "conversation_deleted"
+  // (bot/channels/socketio.py). rasa-webchat keeps the chat and its session id in the tab's
+  // storage under "chat_session" and writes it again on every change, so from then on it is
+  // removed after every change and when the page goes: a reload starts a new, empty session.
+  var SESSION_KEY = "chat_session";
+  var deleted = false;
+  function forgetChat() {
+    if (!deleted) { return; }
+    try {
+      (config.storage === "session" ? window.sessionStorage : window.localStorage).removeItem(SESSION_KEY);
+    } catch (error) { /* storage turned off: nothing is kept anyway */ }
+  }
+  window.addEventListener("pagehide", forgetChat);
+
   var holder = document.getElementById("screener-widget");
   if (!holder) {
     holder = document.createElement("div");
@@ -38,6 +53,9 @@
     showFullScreenButton: false,
     docViewer: false,
     customMessageDelay: function () { return 250; },
+    onSocketEvent: {
+      conversation_deleted: function () { deleted = true; forgetChat(); }
+    },
     params: {
       storage: config.storage,
       images: { dims: { width: 280, height: 201 } }
@@ -186,6 +204,7 @@
     });
     label();
     follow();
+    forgetChat();
   }).observe(document.body, { childList: true, subtree: true });
   describeAll(document.body);
   label();

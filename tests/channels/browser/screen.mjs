@@ -1,8 +1,10 @@
 // Drives the demo clinic page in Debian's Chromium (headless, through playwright-core) like a
 // runner would: opens the widget with the launcher, completes a whole screen with buttons and
 // typed answers, checks the result and the booking link, runs axe-core on the page, types
-// hostile input, reloads the page and checks the conversation is kept. Then, in new tabs (new
-// conversations): a whole screen with the keyboard alone, and the chat on a phone-sized screen.
+// hostile input, reloads the page and checks the conversation is kept (with the session id the
+// server signed). Then, in new tabs (new conversations): a conversation deleted by "stop"
+// without consent, which leaves nothing in the tab; a whole screen with the keyboard alone; and
+// the chat on a phone-sized screen.
 // Prints one JSON line with what it saw; exits non-zero (with the reason in "error") when a
 // step fails. Run by tests/channels/test_web_widget.py.
 //
@@ -245,6 +247,38 @@ async function watchTyping(page, send) {
   };
 }
 
+// The session id the widget keeps in the tab's session storage (rasa-webchat's "chat_session").
+async function storedSession(page) {
+  return page.evaluate(() => {
+    const raw = window.sessionStorage.getItem("chat_session");
+    return raw ? JSON.parse(raw).session_id || null : null;
+  });
+}
+
+const STOPPED = (text) => /stopped the screen/.test(text);
+
+// "Start, keep nothing", then "stop": the server deletes the conversation and says so, and the
+// widget's copy in the tab's session storage goes too. A reload then starts afresh.
+async function deletedConversation(page) {
+  const run = {};
+  await page.goto(URL, { waitUntil: "load", timeout: TIMEOUT });
+  const before = await openWidget(page);
+  await settle(page, before);
+  await click(page, "Start, keep nothing");
+  run.session_before = await storedSession(page);
+  await type(page, "stop");
+  run.stopped = (await botTexts(page)).some(STOPPED);
+  await page.waitForTimeout(2000);  // the last replies shown (250 ms apart), and a little more
+  run.stored_after = await page.evaluate(() => window.sessionStorage.getItem("chat_session"));
+  await page.reload({ waitUntil: "load" });
+  const again = await openWidget(page);
+  await settle(page, again);
+  const texts = await botTexts(page);
+  run.after_reload = { stopped_shown: texts.some(STOPPED), welcome: texts.some((t) => /Shall we start\?/.test(t)) };
+  run.session_after = await storedSession(page);
+  return run;
+}
+
 // Keyboard alone: press `key` until the focused element matches `selector` (and `text`).
 async function focusBy(page, key, selector, text = null, limit = 40) {
   for (let presses = 0; presses <= limit; presses += 1) {
@@ -426,6 +460,7 @@ async function main() {
 
     // Reload: the conversation is kept (and the bot still knows it).
     const beforeReload = await botTexts(page);
+    const sessionBefore = await storedSession(page);
     await page.reload({ waitUntil: "load" });
     await openWidget(page);
     await page.locator(".rw-messages-container .rw-response").first().waitFor({ state: "visible", timeout: TIMEOUT });
@@ -438,6 +473,8 @@ async function main() {
       // a reload must not restart the chat: no welcome beyond those already in it
       welcome_repeated: afterReload.filter((t) => /Shall we start\?/.test(t)).length >
         beforeReload.filter((t) => /Shall we start\?/.test(t)).length,
+      session_before: sessionBefore,
+      session_after: await storedSession(page),
     };
     // the conversation shown again is not read out again
     report.reload.announced_again = await page.$$eval("#screener-announcer p", (nodes) => nodes.length);
@@ -447,6 +484,9 @@ async function main() {
     await page.screenshot({ path: path.join(SHOTS, "channels-web-after-reload.png") });
 
     // New tabs, new conversations (the transcript is per tab).
+    const deletedPage = await context.newPage();
+    report.deleted = await deletedConversation(deletedPage);
+    await deletedPage.close();
     const keyboardPage = await context.newPage();
     report.keyboard = await keyboardScreen(keyboardPage);
     await keyboardPage.close();
