@@ -44,6 +44,19 @@ def load_clinic(path: Optional[Path] = None) -> Dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
+DOMAIN = ROOT / "domain.yml"
+
+
+def response_text(name: str, domain_path: Path = DOMAIN, error: type = ValueError) -> str:
+    """The text of a domain response (its first variant), for a reply a channel sends itself."""
+    domain = yaml.safe_load(Path(domain_path).read_text(encoding="utf-8")) or {}
+    variants = (domain.get("responses") or {}).get(name) or []
+    text = variants[0].get("text") if variants else None
+    if not text:
+        raise error(f"{domain_path}: the response {name} has no text")
+    return text
+
+
 def allowed_origins(clinic: Optional[Mapping[str, Any]] = None) -> List[str]:
     clinic = load_clinic() if clinic is None else clinic
     origins = [str(origin).strip().rstrip("/") for origin in clinic.get("allowed_origins") or []]

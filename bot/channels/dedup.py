@@ -34,9 +34,7 @@ from pathlib import Path
 from typing import (TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, List, Optional, Set,
                     Tuple)
 
-import yaml
-
-from bot.channels.config import ROOT
+from bot.channels.config import DOMAIN, response_text
 
 if TYPE_CHECKING:  # the server's Sanic app, and Redis only when the lock store has it
     import redis
@@ -50,19 +48,13 @@ KEY_PREFIX = "screener:"
 TAG_PREFIX = "q:"
 REQUESTED_SLOT = "requested_slot"
 MOVED_ON = "utter_question_moved_on"
-DOMAIN = ROOT / "domain.yml"
 _POLL_SECONDS = 0.05
 _REMEMBERED_HERE = 10000
 
 
 def moved_on_reply(domain_path: Path = DOMAIN) -> str:
     """The text of the domain's `utter_question_moved_on` (its first variant)."""
-    domain = yaml.safe_load(Path(domain_path).read_text(encoding="utf-8")) or {}
-    variants = (domain.get("responses") or {}).get(MOVED_ON) or []
-    text = variants[0].get("text") if variants else None
-    if not text:
-        raise ValueError(f"{domain_path}: the response {MOVED_ON} has no text")
-    return text
+    return response_text(MOVED_ON, domain_path)
 
 
 # ---------------------------------------------------------------------------------- button tags

@@ -25,9 +25,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Optional, Text
 
-import yaml
-
-from bot.channels.config import ROOT, clinic_path, load_clinic
+from bot.channels.config import DOMAIN, clinic_path, load_clinic, response_text
 
 if TYPE_CHECKING:  # Rasa and Sanic stay out of the import, for the NLU component and nginx
     from rasa.core.channels.channel import UserMessage
@@ -38,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 SETTING = "max_message_chars"
 REPLY = "utter_input_too_long"
-DOMAIN = ROOT / "domain.yml"
 
 # The request body cap. A message within the limit must never be refused by it, however it is
 # written and whichever platform sends it: JSON spells a character in at most 12 bytes (an
@@ -72,12 +69,7 @@ def max_body_bytes(max_chars: int) -> int:
 
 def too_long_reply(domain_path: Path = DOMAIN) -> Text:
     """The text of the domain's `utter_input_too_long` (its first variant)."""
-    domain = yaml.safe_load(Path(domain_path).read_text(encoding="utf-8")) or {}
-    variants = (domain.get("responses") or {}).get(REPLY) or []
-    text = variants[0].get("text") if variants else None
-    if not text:
-        raise LimitError(f"{domain_path}: the response {REPLY} has no text")
-    return text
+    return response_text(REPLY, domain_path, LimitError)
 
 
 class MessageLimit:
