@@ -22,6 +22,7 @@ NEGATED = "negated"
 UNCERTAIN = "uncertain"
 PLURAL = "plural"  # a side read from a pair in the plural ("my shins"): where it hurts only
 PAST = "past"  # a body part in a part of the message about the past ("my knees used to be the issue")
+GAIT = "gait"  # a side said of a running pattern someone saw ("my right hip drops"): not where it hurts
 
 # Messages that are not an answer: the form steps aside and a rule handles them.
 INTERRUPTION_INTENTS = {
@@ -192,8 +193,10 @@ def _numbers_in_text(text: str) -> List[float]:
     return found
 
 
-def side_from(message: Message) -> Optional[str]:
-    sides = message.values("side", v.SIDES)
+def side_from(message: Message, pain: bool = False) -> Optional[str]:
+    """The side said. For the side that hurts (`pain`), not the side of a running pattern
+    someone saw ("my right hip drops"), which a self-check report's side still is."""
+    sides = message.values("side", v.SIDES) + ([] if pain else message.values("side", v.SIDES, role=GAIT))
     if not sides:
         return None
     if "both" in sides or ("left" in sides and "right" in sides):
@@ -208,7 +211,10 @@ _YES_PHRASE = re.compile(r"^(of course|go for it|go ahead|sounds good|let'?s do 
                          r"happy to|go on)\b(?!,?\s+not)")
 _NO_WORDS = {"no", "nope", "nah", "never", "n", "not", "nein", "não", "nao", "nie", "negative"}
 # "maybe a 4" hedges a number, not the question asked
-_UNSURE = re.compile(r"\b(not sure|unsure|maybe(?!\s+(?:(?:a|an|about|around|like)\s+)?(?:\d|one|two|three|four|five|"
+# ... and so does "3/10 maybe", "an eight, maybe"
+_AFTER_NUMBER = "".join(rf"(?<!{w} )(?<!{w}, )" for w in ("one", "two", "three", "four", "five", "six", "seven", "eight",
+                                                           "nine", "ten")) + r"(?<!\d )(?<!\d, )(?<!\d)"
+_UNSURE = re.compile(r"\b(not sure|unsure|" + _AFTER_NUMBER + r"maybe(?!\s+(?:(?:a|an|about|around|like)\s+)?(?:\d|one|two|three|four|five|"
                      r"six|seven|eight|nine|ten)\b)|dunno|don'?t know|no idea|not certain|no clue|"
                      r"can'?t (?:say|tell|remember)|(?:couldn'?t|could not|can'?t|cannot) (?:really )?tell|hard to (?:say|tell)|"
                      r"wouldn'?t swear|who knows|idk|not really sure)\b")
@@ -677,7 +683,7 @@ def read_pain_areas_more(message: Message, current, red_flag_groups) -> Dict[str
 
 def pain_side_from(message: Message) -> Optional[str]:
     """The side that hurts: a side said, or both for a pair in the plural ("my shins")."""
-    return side_from(message) or ("both" if message.values("side", role=PLURAL) else None)
+    return side_from(message, pain=True) or ("both" if message.values("side", role=PLURAL) else None)
 
 
 def read_pain_side(message: Message, current, red_flag_groups) -> Dict[str, Any]:

@@ -342,7 +342,18 @@ class _ScopedNegex(Negex):
     """Negex whose cues never come from inside an entity, with list-aware comma scoping."""
 
     def process_negations(self, doc: Doc):
-        preceding, following, terminating = super().process_negations(doc)
+        # negspacy drops any cue that starts where a pseudo-negation ends (it compares with
+        # `<=`), so in "No, no chest pain" the pseudo "no ," swallowed the real "no" after it.
+        # Here a cue is pseudo only when it starts inside the pseudo phrase.
+        matches = self.matcher(doc)
+        label = self.nlp.vocab.strings
+        pseudo = [(start, end) for match_id, start, end in matches if label[match_id] == "pseudo"]
+        found: Dict[str, list] = {"Preceding": [], "Following": [], "Termination": []}
+        for match_id, start, end in matches:
+            kind = label[match_id]
+            if kind in found and not any(p_start <= start < p_end for p_start, p_end in pseudo):
+                found[kind].append((match_id, start, end))
+        preceding, following, terminating = found["Preceding"], found["Following"], found["Termination"]
         inside = set()
         for ent in doc.ents:
             inside.update(range(ent.start, ent.end))
@@ -426,12 +437,15 @@ UNIT_PATTERNS = [
      r"runs?|weeks?|ish\s+weeks?|:\d\d)\b", None, None),
 ]
 SEVERE_PAIN = "severe_pain"
+BONE_STRESS = "bone_stress_signs"
+GROIN_FLAG = "groin_pain_weight_bearing"
 ASKS_WHY_ASKED = re.compile(r"\bwhy\b[^.!?]{0,30}\b(?:ask|asking|asked|want to know|need to know|bring up)\b")
 PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|agony|scale|score|rate|rated|wince|"
                         r"killing|bad|worse|worst|unbearable|bearable)\b")
 TRUE_PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|agony|wince|killing)\b")
 # "an 8/10 effort", "I'd rate the race a 9 out of 10": a score of something else than pain
-EFFORT_SCORE = re.compile(r"\b(effort|rpe|exertion)\b|\brat(?:e|ed|ing) (?:the|my|that|this|today'?s) "
+EFFORT_SCORE = re.compile(r"\b(effort|rpe|exertion|motivation|mood|energy|confidence|enjoyment|stress|sleep|fatigue|"
+                          r"tiredness|fitness)\b|\brat(?:e|ed|ing) (?:the|my|that|this|today'?s) "
                           r"(?:race|run|session|course|event|workout|parkrun|marathon|tempo)\b")
 # "8 each side", "10 reps", "held 30 seconds": a count or a time, not a pain score
 COUNT_AFTER = re.compile(r"^\s*(?:each|on each|per|a side|on both|both|reps?|lifts?|kicks?|times|x\b|goes|"
@@ -448,6 +462,11 @@ PAIN_CONTEXT = re.compile(
 )
 # "about a 6", "more like an 8": a bare number after an article, in a message about pain
 ARTICLE_SCORE = re.compile(r"\b(?:a|an)\s*$")
+TO_AS_TWO = re.compile(r"\s*(?:touch|the touch|press|walk|run|stand|put|bear|sit|move|bend|hop|jump|go|be|get|do|"
+                       r"the toilet|the loo|pee|wee|sleep)\b", re.IGNORECASE)
+# "it's an 8 but I'm still running on it": a score of "it" (the complaint) in any message
+IT_SCORE = re.compile(r"\b(?:it'?s|its|it is|it was|it'?s at|still|sitting at|running at)\s+(?:at\s+)?"
+                      r"(?:(?:about|around|like|maybe|probably|easily|solid|a solid)\s+)?(?:a|an)\s*$")
 PAIN_MESSAGE = re.compile(rf"\b(?:pain\w*|hurt\w*|ach\w*|sore\w*|{_PAIN_PLACES}|hamstrings?|splints?|"
                           r"sprain\w*|strain\w*|rolled|twisted|injur\w*)\b")
 HOURS_CONTEXT = re.compile(r"\b(?:sit|sits|sitting|sat|seated|desk|commute|commuting)\b[^.!?\d]{0,30}$")
@@ -754,14 +773,29 @@ class ClinicalNLP:
                 e["entity"] == RED_FLAG and e["value"] == SEVERE_PAIN and e.get("role") != NEGATED
                 for e in entities):
             return []
-        if not PAIN_WORDS.search(text.lower()):
-            return []
+        lowered = text.lower()
+        pain_message = bool(PAIN_WORDS.search(lowered))
         for e in entities:
+            if not pain_message and not IT_SCORE.search(lowered[max(0, e["start"] - 20):e["start"]]):
+                continue
             if e["entity"] == "number" and not e.get("role") and 7 <= e["value"] <= 10 and not (
                     EFFORT_SCORE.search(text.lower()[max(0, e["start"] - 40):e["end"] + 12])) \
                     and not COUNT_AFTER.match(text.lower()[e["end"]:]):
                 return [{"entity": RED_FLAG, "start": e["start"], "end": e["end"], "value": SEVERE_PAIN,
                          "confidence_entity": 1.0, "role": UNCERTAIN}]
+        return []
+
+    def _groin_bone_stress(self, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """A bone stress sign in the groin or at the front of the hip may be a stress fracture
+        of the hip (the protocol's groin red flag, urgent care): confirm that one too."""
+        if GROIN_FLAG not in self.urgency or any(
+                e["entity"] == RED_FLAG and e["value"] == GROIN_FLAG and e.get("role") != NEGATED for e in entities):
+            return []
+        groin = any(e["entity"] == "body_part" and e["value"] in ("groin", "hip_flexor") and not e.get("role")
+                    for e in entities)
+        for e in entities:
+            if groin and e["entity"] == RED_FLAG and e["value"] == BONE_STRESS and e.get("role") in (None, UNCERTAIN):
+                return [{**e, "value": GROIN_FLAG, "role": UNCERTAIN}]
         return []
 
     def _build_number_regex(self) -> None:
@@ -1092,6 +1126,8 @@ class ClinicalNLP:
             if value is None or value >= 1900:
                 continue
             rest = text[end:]
+            if m.group(0) == "2" and TO_AS_TWO.match(rest):
+                continue  # "sore 2 touch", "hurts 2 walk": text-speak for "to"
             before = lowered[max(0, start - 40):start]
             rng = self.range_re.match(rest)
             if rng and self._number_value(rng.group(1)) is not None:
@@ -1120,8 +1156,9 @@ class ClinicalNLP:
                     break
             if skip:
                 continue
+            after = re.sub(r"^(?:for|of|in|on)\s+", "", lowered[end:end + 16].strip())  # "7/10 for effort"
             effort = role in ("pain", None) and not TRUE_PAIN_WORDS.search(before) and bool(
-                EFFORT_SCORE.search(before) or EFFORT_SCORE.match(lowered[end:end + 12].strip()))
+                EFFORT_SCORE.search(before) or EFFORT_SCORE.match(after))
             if effort and role == "pain":
                 role = None
             if role is None and value <= 10 and PAIN_CONTEXT.search(before) and not effort:
@@ -1177,9 +1214,11 @@ class ClinicalNLP:
         entities += self.numbers(
             text, [(e["start"], e["end"]) for e in entities if e["entity"] != RED_FLAG])
         entities += self._high_score_check(text, entities)
+        entities += self._groin_bone_stress(entities)
         entities.sort(key=lambda e: (e["start"], e["end"]))
         _mark_places(text, entities)
         _mark_past(text, entities)
+        _mark_gait_sides(text, entities)
         entities += _both_from_plurals(entities, text)
         return entities
 
@@ -1197,6 +1236,20 @@ _GUESS_BEFORE = re.compile(r"(\b(if|whether)\s+(?:it'?s|it is|its|this is|that'?
                            r"\b(?:blame|because of|caused by|coming from)|\b(?:related|linked|connected|"
                            r"due) to)\s+(?:(?:a|my|the|your|weak|lazy|tight|dead)\s+){0,2}$")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
+# "wondering if my glutes are to blame", "lazy glutes are causing my knee pain", "my physio
+# says my glutes are weak": the part is a suspected cause, not a sore place (unless its own
+# clause says it hurts: "my weak left hip aches")
+_CAUSE_AFTER = re.compile(r"^\s*(?:(?:is|are|were|was|might be|could be|may be|must be|probably)\s+)*"
+                          r"(?:to blame|causing|the cause|the culprit|behind (?:it|this|that|my)|responsible)\b")
+_WEAK_AFTER = re.compile(r"^\s*(?:(?:is|are|were|was|might be|could be|may be|must be|probably|so|too|really|very|"
+                         r"a bit|quite|just|kinda|pretty)\s+)*(?:weak|lazy|asleep|sleepy|switched off|not firing|"
+                         r"(?:do ?n'?t|dont|aren'?t|arent|not|never) (?:fire|firing|work\w*|activat\w*|engag\w*|"
+                         r"switch\w* on|kick\w* in|turn\w* on))\b")
+_WEAK_BEFORE = re.compile(r"\b(?:weak|weakness in|lazy|dead|sleepy|sleeping|inactive|underactive|switched off)\s+"
+                          r"(?:my\s+|the\s+)?$")
+_WEAK_PARTS = {"glute", "hip"}
+_HURTS_IN_CLAUSE = re.compile(r"^(?:(?!\b(?:and|but) (?:my|the|it|your|me)\b)[^.!?;,])*?\b(?:hurt\w*|sore\w*|pain\w*|ach\w*|tender|throb\w*|sting\w*|burn\w*|"
+                              r"tight\w*|niggl\w*|twing\w*|kill\w*)")
 
 
 # "sort of where it meets my butt": the place where the sore one ends
@@ -1230,6 +1283,27 @@ def _mark_places(text: str, entities: List[Dict[str, Any]]) -> None:
                 (said_before or named_after) and _LANDMARK_BEFORE.search(before)) or (
                 it_band and e["value"] == "knee" and _OUTSIDE_OF.search(before)):
             e["role"] = PLACE
+            continue
+        after = lowered[e["end"]:]
+        if _CAUSE_AFTER.match(after) or (e["value"] in _WEAK_PARTS and not _HURTS_IN_CLAUSE.match(after) and (
+                _WEAK_AFTER.match(after) or _WEAK_BEFORE.search(before))):
+            e["role"] = PLACE
+
+
+# "my wife filmed me: I lean forward and my right hip drops": the side of a running pattern
+# someone saw, not the side that hurts (a self-check's "right hip dropped" is a check fault,
+# not a gait sign, and keeps its side)
+GAIT = "gait"
+_BEFORE_SIGN = re.compile(r"^\s*(?:hip|knee|foot|leg|side|arm|shoulder)?\s*$")
+
+
+def _mark_gait_sides(text: str, entities: List[Dict[str, Any]]) -> None:
+    for i, e in enumerate(entities):
+        if e["entity"] != "side" or e.get("role"):
+            continue
+        following = next((x for x in entities[i + 1:] if x["start"] >= e["end"]), None)
+        if following and following["entity"] == "gait_sign" and _BEFORE_SIGN.match(text[e["end"]:following["start"]]):
+            e["role"] = GAIT
 
 
 # Body parts (and their sides) in a part of a message that speaks of the past only: "my
@@ -1264,7 +1338,9 @@ def _mark_past(text: str, entities: List[Dict[str, Any]]) -> None:
             if not cue or _PRESENT_CUE.search(part[:cue.start()] + " " + part[cue.end():]):
                 continue
             for e in entities:
-                if begin <= e["start"] < end and e["entity"] in ("body_part", "side") and not e.get("role"):
+                if begin <= e["start"] < end and (
+                        (e["entity"] in ("body_part", "side") and not e.get("role"))
+                        or (e["entity"] == "number" and e.get("role") == "pain")):
                     e["role"] = PAST
 
 

@@ -210,3 +210,12 @@ def test_a_confirmed_opening_warning_sign_is_placed_by_the_groups_or_counts_for_
     slots = {s.RF_UNPLACED: True, emergency: [s.NONE], urgent: [s.NONE]}
     denied = read_message(Message("deny", [], "none of these"), see, slots, groups).updates
     assert denied[emergency] == [s.UNSURE]
+
+
+def test_a_hedged_pain_score_at_a_group_question_is_no_not_sure_to_the_group():
+    # "3/10 maybe" hedges the number; taken as "not sure" it counted as yes to the emergency group
+    updates, _ = turn(requested=s.RF_EMERGENCY, intent="inform",
+                      text="quads are a bit sore after the hill session, 3/10 maybe, gone by the next day usually",
+                      entities=[entity("body_part", "quad")])
+    assert s.UNSURE not in (updates.get(s.RF_EMERGENCY) or [])
+    assert "yes" not in (updates.get(s.RF_EMERGENCY) or [])

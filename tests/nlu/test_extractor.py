@@ -85,6 +85,11 @@ def test_tricky_sentences(nlp, text, expected):
         ("not sure, maybe my knee", set(), {("body_part", "knee")}),
         ("pulled hammy last year but it's fine now", set(), {("injury", "hamstring_strain")}),
         ("my knee hurts and my shin is fine", {("body_part", "shin")}, {("body_part", "knee")}),
+        # a "no" right after "No," / "Nope," still negates (negspacy took it for part of the pseudo "no ,")
+        ("No, no chest pain", {("red_flag", "chest_symptoms")}, set()),
+        ("Nope, no chest pain or fainting, nothing like that", {("red_flag", "chest_symptoms")}, set()),
+        ("nah, never fainted", {("red_flag", "chest_symptoms")}, set()),
+        ("no, I fainted", set(), {("red_flag", "chest_symptoms")}),
     ],
 )
 def test_negation(nlp, text, negated, positive):
@@ -590,3 +595,65 @@ def test_timing_told_as_a_story(nlp, text, timing):
 ])
 def test_a_side_that_is_only_a_corner_or_a_comparison_is_no_side(nlp, text, sides):
     assert {v for e, v, r in found(nlp, text) if e == "side" and r is None} == sides
+
+
+@pytest.mark.parametrize("text, sore, cause", [
+    ("sore quads after downhill races, wondering if my glutes are to blame?", {"quad"}, {"glute"}),
+    ("my physio says my glutes are weak and my knee hurts", {"knee"}, {"glute"}),
+    ("I think lazy glutes are causing my knee pain", {"knee"}, {"glute"}),
+    ("my glutes are weak and sore", {"glute"}, set()),
+    ("my weak left hip aches after runs", {"hip"}, set()),
+])
+def test_a_part_named_as_the_suspected_cause_is_no_sore_place(nlp, text, sore, cause):
+    entities = found(nlp, text)
+    assert {v for t, v, r in entities if t == "body_part" and r is None} == sore
+    assert {v for t, v, r in entities if t == "body_part" and r == "place"} == cause
+
+
+@pytest.mark.parametrize("text", [
+    "the tempo felt like a 7 out of 10 for effort, nothing actually hurts though",
+    "id give my motivation a 7 out of 10 at the moment lol, nothing hurts",
+    "my back was an 8 out of 10 about seven years ago, physio sorted it and its been fine since",
+])
+def test_a_score_of_something_else_or_of_long_ago_is_no_pain_score(nlp, text):
+    entities = nlp.extract(text)
+    assert not [e for e in entities if e["entity"] == "number" and e.get("role") == "pain"]
+    assert "severe_pain" not in {e["value"] for e in entities if e["entity"] == "red_flag"}
+
+
+def test_a_high_score_of_it_without_pain_words_is_asked_about(nlp):
+    assert ("red_flag", "severe_pain", "uncertain") in found(nlp, "its an 8 but im still running on it")
+
+
+def test_two_as_text_speak_for_to_is_no_number(nlp):
+    assert not [e for e in nlp.extract("sore 2 touch n it hurts") if e["entity"] == "number"]
+
+
+def test_a_bone_stress_sign_in_the_groin_also_asks_about_the_urgent_groin_red_flag(nlp):
+    entities = found(nlp, "the bone low down in the groin crease is sore to touch and it hurts more the longer i run")
+    assert ("red_flag", "bone_stress_signs", None) in entities
+    assert ("red_flag", "groin_pain_weight_bearing", "uncertain") in entities
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("since the weekend i cant really feel it when i wipe", "saddle_numbness_or_bladder"),
+    ("the skin down there feels dead", "saddle_numbness_or_bladder"),
+    ("a spot on the top of my foot i can't press without wincing", "bone_stress_signs"),
+    ("heel bone sore even w/ no weight on it", "bone_stress_signs"),
+])
+def test_red_flags_in_everyday_words(nlp, text, flag):
+    assert ("red_flag", flag, None) in found(nlp, text)
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("heel bone sore even w/ no weight on it", "cannot_bear_weight"),
+    ("i've lost weight i can't explain, my clothes are baggy", "cannot_bear_weight"),
+    ("it aches even lying in bed and i cant hop on that foot", "cannot_bear_weight"),
+])
+def test_words_near_a_red_flag_that_do_not_make_it(nlp, text, absent):
+    assert absent not in {e["value"] for e in nlp.extract(text) if e["entity"] == "red_flag"}
+
+
+def test_the_side_of_a_running_pattern_someone_saw_is_marked(nlp):
+    entities = found(nlp, "outside of my left knee hurts. my wife filmed me: my right hip drops")
+    assert ("side", "left", None) in entities and ("side", "right", "gait") in entities
