@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import slots as s
-from actions.reading import (ADDING, NEGATED, TAKING_BACK, Message, read_injuries, is_asking, read_message, reps_by_side, real_pain_areas, red_flag_updates, side_from,
+from actions.reading import (ADDING, NEGATED, REAL_PAIN, TAKING_BACK, Message, read_injuries, is_asking, read_message, reps_by_side, real_pain_areas, red_flag_updates, side_from,
                              unambiguous_answers)
 from actions.explain_why import why_response
 from actions.screen_state import answers_and_result, drop_moot_confirms, next_question, red_flag_groups
@@ -88,6 +88,9 @@ def corrections(message: Message, tracker: Tracker) -> Dict[str, Any]:
     updates: Dict[str, Any] = dict(_yes_no_taken_back(message, tracker))
     injuries = _injuries_corrected(message, tracker)
     areas = [] if injuries else message.values("body_part", v.BODY_AREAS)
+    if areas and _last_answered(tracker, [s.PAIN_AREAS, s.INJURIES]) == s.INJURIES \
+            and not REAL_PAIN.search(message.text.lower()):
+        areas = []  # "sorry, not two times, three times for the IT band": about the injuries
     side = side_from(message)
     if areas:
         target = s.PAIN_AREAS

@@ -217,11 +217,15 @@ _AFTER_NUMBER = "".join(rf"(?<!{w} )(?<!{w}, )" for w in ("one", "two", "three",
 _UNSURE = re.compile(r"\b(not sure|unsure|" + _AFTER_NUMBER + r"maybe(?!\s+(?:(?:a|an|about|around|like)\s+)?(?:\d|one|two|three|four|five|"
                      r"six|seven|eight|nine|ten)\b)|dunno|don'?t know|no idea|not certain|no clue|"
                      r"can'?t (?:say|tell|remember)|(?:couldn'?t|could not|can'?t|cannot) (?:really )?tell|hard to (?:say|tell)|"
-                     r"wouldn'?t swear|who knows|idk|not really sure)\b")
+                     r"wouldn'?t swear|who knows|idk|not really sure)\b(?!\s+why\b)")  # "heaps harder, dunno why"
 # "I think so", "kind of", "possibly": doubt in words, which a "not sure" needs at a safety question
 _HEDGED = re.compile(r"\b(i think|think so|kind of|kinda|sort of|sorta|possibly|perhaps|might|could be|"
                      r"a bit|a little|ish|unsure|hmm+|er+m*|um+)\b")
 _SAME_SIDES = re.compile(r"\b(same|equal|equally|no difference|neither|similar|even|evenly)\b")
+
+
+_LEADING_FILLER = re.compile(r"^(?:(?:hmm+|um+|erm*|uh+|well|oh)[\s,.!]+)*(?:(?:i think so|think so|i guess|i suppose)"
+                             r"[\s,.!]+(?=(?:yes|yeah|yep|yup|no|nope|nah)\b))?")
 
 
 def yes_no_from(message: Message) -> Optional[str]:
@@ -231,6 +235,7 @@ def yes_no_from(message: Message) -> Optional[str]:
     text = message.text.lower().strip()
     if _UNSURE.match(text):
         return "unsure"
+    text = _LEADING_FILLER.sub("", text) or text  # "Hmm, I think so, yes. My easy pace ..."
     words = [w for w in re.split(r"[\s,.!?;:]+", text) if w]
     first = words[0] if words else ""
     if first in _YES_WORDS or _YES_PHRASE.match(text):
@@ -1056,9 +1061,10 @@ _LOST_BALANCE = re.compile(r"\b(foot down|touch\w*|wobbl\w*|lost|grab\w*|hold|he
                            r"had to|gave up|fell|stopp?\w*|put)\b")
 
 
-def _short_hold(message: Message) -> bool:
-    """A hold shorter than 30 seconds: "only ~15s then foot down". A time that tells when the
-    hip began to ache ("the outside of my hip started aching after about 15 seconds") is none."""
+def _short_hold(message: Message) -> Optional[Dict[str, Any]]:
+    """The time of a hold shorter than 30 seconds: "only ~15s then foot down", "after maybe
+    20 seconds the side of my hip hurt, so I stop". A time that only tells when the hip began
+    to ache ("the outside of my hip started aching after about 15 seconds") is none."""
     text = message.text.lower()
     cuts = _cut_points(text, _CLAUSE_BREAK)
     for e in message.entities:
@@ -1066,12 +1072,21 @@ def _short_hold(message: Message) -> bool:
         if seconds is None or seconds >= 30:
             continue
         if "start" not in e:
-            return True
+            return e
         begin, end = _part_around(cuts, e["start"])
-        clause = text[begin:end]
-        if not (_HIP_PAIN.search(clause) and not _LOST_BALANCE.search(clause)):
-            return True
-    return False
+        following = min([c for c in cuts if c > end] or [end])  # "..., so I stop"
+        if not (_HIP_PAIN.search(text[begin:end]) and not _LOST_BALANCE.search(text[begin:following])):
+            return e
+    return None
+
+
+def _side_of(message: Message, position: int) -> Optional[str]:
+    """The side said in the sentence part around `position` ("on the right leg after 20 s")."""
+    text = message.text.lower()
+    begin, end = _part_around(_cut_points(text, _SENTENCE_BREAK), position)
+    sides = [e.get("value") for e in message.entities if e.get("entity") == "side" and e.get("role") != NEGATED
+             and e.get("value") in ("left", "right") and begin <= e.get("start", -1) < end]
+    return sides[0] if len(set(sides)) == 1 else None
 
 
 def read_balance(slot: str):
@@ -1082,7 +1097,8 @@ def read_balance(slot: str):
         held = {k: v for k, v in reps_by_side(message).items() if k in ("left", "right")} \
             if not message.numbers(roles=("seconds",)) else {}
         short_sides = [k for k, v in held.items() if v < 30]
-        if (_short_hold(message) or short_sides) and "could_not_hold" not in faults:
+        short = _short_hold(message)
+        if (short or short_sides) and "could_not_hold" not in faults:
             faults.append("could_not_hold")  # "L 30 R 18": seconds held on each leg
         # pain at the side of the hip is a finding of its own, no wobble: "right leg standing
         # the side of hip hurt little" names no leg that could not balance
@@ -1090,6 +1106,8 @@ def read_balance(slot: str):
         side = _check_side(Message(message.intent, message.entities, painless))
         if short_sides and held.keys() >= {"left", "right"}:
             side = "both" if len(short_sides) == 2 else short_sides[0]
+        if side in (None, "neither") and short and "start" in short:
+            side = _side_of(message, short["start"]) or side  # the leg that did not last
         if side is None and (faults or slot == s.BALANCE_PROBLEM_SIDE):
             side = side_from(message)  # the question asks which leg had the trouble
         if side:
@@ -1371,7 +1389,7 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
                 updates[s.PAIN_AREAS_IN_PASSING] = True  # anything else hurt? (PAIN_AREAS_MORE)
         elif areas and requested_slot not in (s.PAIN_AREAS, s.PAIN_AREAS_MORE) and (
                 requested_slot in _ABOUT_THE_PAIN and not instead
-                or adding and (requested_slot is None or _REAL_PAIN.search(message.text.lower()))):
+                or adding and (requested_slot is None or REAL_PAIN.search(message.text.lower()))):
             # "oh and the back of my left thigh gets sore too, forgot that", said at a later
             # question ("oh and my left knee too" under the welcome), or "right hammy, left
             # knee" at "which side?": the new places (read_message adds them to the others,
@@ -1392,13 +1410,13 @@ def _volunteered(message: Message, requested_slot: Optional[str], current) -> Di
         # A self-check report tells how the check went: "Right 10/10 clean" is no pain score,
         # "the left hip dropped in the mirror" no sign seen while running
         facts.pop(s.GAIT_SIGNS, None)
-        if not _REAL_PAIN.search(message.text.lower()):
+        if not REAL_PAIN.search(message.text.lower()):
             facts.pop(s.PAIN_SEVERITY, None)
     updates.update(facts)
     return updates
 
 
-_REAL_PAIN = re.compile(r"\b(pain\w*|hurt\w*|sore\w*|ache\w*|aching|agony)\b")
+REAL_PAIN = re.compile(r"\b(pain\w*|hurt\w*|sore\w*|ache\w*|aching|agony)\b")
 
 
 _SITTING_CONTEXT = re.compile(r"\b(sit\w*|sat|seated|desk|chair|office|work\w*|job|commut\w*|screen|sofa|couch|"

@@ -23,6 +23,9 @@ from actions.screen_state import red_flag_groups
 from actions.wording import describe_all
 
 
+UNPLACED_CONFIDENCE = 0.8
+
+
 def welcome(dispatcher, tracker, keep_facts: bool = True) -> List[EventType]:
     events: List[EventType] = []
     current: Dict[str, Any] = dict(tracker.slots)
@@ -34,8 +37,12 @@ def welcome(dispatcher, tracker, keep_facts: bool = True) -> List[EventType]:
     if keep_facts:
         message = Message.from_latest(tracker.latest_message)
         # (not an everyday soreness report: "my left shin's been grumbling after long runs")
-        unplaced = message.intent == "report_red_flag" and not message.values("red_flag") \
-            and not message.values("red_flag", role=UNCERTAIN) and not sore_areas(message)
+        # (and not a borderline guess of the classifier: "my coach wants my mechanics looked at?"
+        # came out as a red-flag report at 0.67 after a retrain)
+        confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
+        unplaced = message.intent == "report_red_flag" and confidence >= UNPLACED_CONFIDENCE \
+            and not message.values("red_flag") and not message.values("red_flag", role=UNCERTAIN) \
+            and not sore_areas(message)
         if message.intent not in QUESTION_INTENTS:
             # whatever the classifier made of an opening message, its facts count
             # ("pain 9/10" read as a fallback is still a pain score of 9)

@@ -430,7 +430,7 @@ UNIT_PATTERNS = [
     (r"\s*(?:times?)\s+(?:a|per|each)\s+(?:week|wk|month)\b", None, None),
     (r"\s*(?:min|mins|minute|minutes)\b(?!\s*(?:/|per)\s*(?:km|k|mile|mi))(?!\s+(?:in|into)\b)",
      "seconds", 60),
-    (r"\s*(?:good\s+)?(?:reps?|repetitions?|times|goes|good ones|lifts|kicks)\b", "reps", 1),
+    (r"\s*(?:good\s+)?(?:reps?|repetitions?|times?|goes|good ones|lifts|kicks)\b", "reps", 1),
     # Distances, durations, paces, dates and weights are not answers the screener asks for.
     (r"\s*(?:days?|weeks?|wks?|months?|mo|years?|yrs?|yo|y/o|k|km|kms|kilomet\w*|mi|miles?|m|"
      r"metres?|meters?|am|pm|%|kg|kgs|lbs?|pounds|st|stone|mph|kph|marathons?|halfs?|races?|"
@@ -854,6 +854,11 @@ class ClinicalNLP:
         if len(word) < 8 or not word.isalpha() or norm in self.known or norm in self.protected \
                 or self._correct(norm) != norm:
             return None
+        lowered = word.lower()
+        for ending in ("ed", "d", "ing", "s", "es", "ly", "er", "ness"):  # "loosened" is no "loose"+"ned"
+            if lowered.endswith(ending) and lowered[:-len(ending)] in self.protected:
+                return None
+
         def is_word(part: str) -> bool:
             return part in self.known or part in self.protected
 
@@ -880,7 +885,7 @@ class ClinicalNLP:
         for match_id, start, end, alignment in matcher(doc, with_alignments=True):
             pattern = self.patterns[self.nlp.vocab.strings[match_id]]
             gap = [start + i for i, a in enumerate(alignment) if a in pattern.gap_positions]
-            gap_negated = any(doc[i].norm_ in NEGATION_NORMS for i in gap)
+            gap_negated = any(doc[i].norm_ in NEGATION_NORMS or doc[i].norm_ in GOOD_NEWS_NORMS for i in gap)
             found.append((start, end, pattern, gap, gap_negated))
         return found
 
@@ -946,7 +951,8 @@ class ClinicalNLP:
                 # right before the phrase's last word ("calf is not swollen") a negation denies
                 # it; further back ("dad died with no warning, it was his heart") it may not be
                 # about the red flag at all: ask, never drop
-                last_negation = max(i for i in range(ent.start, ent.end) if doc[i].norm_ in NEGATION_NORMS)
+                last_negation = max(i for i in range(ent.start, ent.end)
+                                    if doc[i].norm_ in NEGATION_NORMS or doc[i].norm_ in GOOD_NEWS_NORMS)
                 roles[key] = NEGATED if ent.end - 1 - last_negation <= CLEAR_DENIAL_GAP else UNCERTAIN
                 if roles[key] == NEGATED:
                     denied.update(range(ent.start, ent.end))
@@ -1054,6 +1060,8 @@ class ClinicalNLP:
         after = [t.norm_ for t in doc[span.end:span.end + 4]]
         if before[-2:] in (["than", "the"], ["than", "my"]) or prev == "than":
             return False  # "less flexible than the left": the other side, for comparison
+        if word == "both" and nxt in BOTH_NOT_SIDE_NEXT:
+            return False  # "the train both ways", "both days", "both of us"
         if after[:1] and after[0] in ("corner", "edge", "bit", "part") and after[1:2] == ["of"] and \
                 len(after) > 2 and {after[2], *after[3:4]} & {"left", "right"}:
             return False  # "the upper right corner of my left knee": the knee's side counts
@@ -1223,6 +1231,10 @@ class ClinicalNLP:
         return entities
 
 
+# Good news inside a gapped phrase: "sore after hill sessions, fine walking about"
+GOOD_NEWS_NORMS = {"fine", "ok", "okay", "alright", "normal"}
+BOTH_NOT_SIDE_NEXT = {"ways", "way", "directions", "days", "times", "races", "runs", "sessions", "weekends",
+                      "jobs", "kids", "us", "parents", "trips", "halves", "loops", "laps"}
 PLACE = "place"  # a body part named only to say where, or as a guess at the cause: not a complaint
 # "an ache in my right foot about 2 inches below the ankle", "lower back, just above my bum"
 _LANDMARK_BEFORE = re.compile(r"\b(above|below|under|underneath|beneath|near|next to|beside|towards?|than|"
@@ -1236,6 +1248,8 @@ _GUESS_BEFORE = re.compile(r"(\b(if|whether)\s+(?:it'?s|it is|its|this is|that'?
                            r"\b(?:blame|because of|caused by|coming from)|\b(?:related|linked|connected|"
                            r"due) to)\s+(?:(?:a|my|the|your|weak|lazy|tight|dead)\s+){0,2}$")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
+# "the achilles, on the right foot", "my heel on the left leg": the second part only says which leg
+_ON_SIDE_BETWEEN = re.compile(r"^\s*,?\s*(?:on|of|in)\s+(?:the|my)\s+(?:left|right|l|r)\s+$")
 # "wondering if my glutes are to blame", "lazy glutes are causing my knee pain", "my physio
 # says my glutes are weak": the part is a suspected cause, not a sore place (unless its own
 # clause says it hurts: "my weak left hip aches")
@@ -1279,6 +1293,10 @@ def _mark_places(text: str, entities: List[Dict[str, Any]]) -> None:
                           for p in parts[:i])
         named_after = any(p["start"] >= e["end"] and _APPOSITION.match(lowered[e["end"]:p["start"]])
                           for p in parts[i + 1:])
+        previous = next((p for p in reversed(parts[:i]) if p["end"] <= e["start"]), None)
+        if previous and _ON_SIDE_BETWEEN.match(lowered[previous["end"]:e["start"]]):
+            e["role"] = PLACE
+            continue
         if _GUESS_BEFORE.search(before) or _JOIN_BEFORE.search(before) or (
                 (said_before or named_after) and _LANDMARK_BEFORE.search(before)) or (
                 it_band and e["value"] == "knee" and _OUTSIDE_OF.search(before)):

@@ -38,6 +38,7 @@ def tracker(
     requested_slot: Optional[str] = None,
     active_loop: Optional[str] = "screening_form",
     events: Optional[List[Dict[str, Any]]] = None,
+    confidence: float = 1.0,
 ) -> Tracker:
     all_slots = {name: None for name in domain()["slots"]}
     all_slots.update(clinic_slot_values(load_clinic()))
@@ -45,7 +46,7 @@ def tracker(
     all_slots[s.REQUESTED_SLOT] = requested_slot
     latest = {
         "text": text,
-        "intent": {"name": intent, "confidence": 1.0} if intent else {},
+        "intent": {"name": intent, "confidence": confidence} if intent else {},
         "entities": entities or [],
     }
     return Tracker(

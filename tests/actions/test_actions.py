@@ -12,6 +12,7 @@ from actions.clinic_config import load_clinic
 from actions.define_term import ActionDefineTerm
 from actions.explain_why import ActionExplainWhy
 from actions.rephrase import ActionRephrase
+from bot.nlu.clinical_extractor import build_nlp
 from actions.session_start import ActionSessionStart
 from actions.show_result import ActionShowResult
 from actions.start_over import ActionStartOver
@@ -490,3 +491,18 @@ def test_a_greeting_taken_for_goodbye_under_the_widgets_welcome_gets_the_questio
     events, messages = run(ActionGoodbye(), tracker(intent="goodbye", text="hi, bye for now", active_loop=None,
                                                     events=shown))
     assert responses(messages) == ["utter_goodbye"]
+
+
+def test_a_correction_of_an_injury_count_is_no_new_pain_area_or_pain_score():
+    # "sorry, not two time, three time for the IT band" right after the injury question
+    slots = {**ALL_CLEAR, s.PAIN_AREAS: ["hip"], s.PAIN_SIDE: "right", s.PAIN_SEVERITY: 4,
+             s.INJURIES: ["itb_syndrome", "plantar_fasciitis"]}
+    history = [{"event": "slot", "name": s.PAIN_AREAS, "value": ["hip"]},
+               {"event": "slot", "name": s.PAIN_SEVERITY, "value": 4},
+               {"event": "slot", "name": s.INJURIES, "value": ["itb_syndrome", "plantar_fasciitis"]}]
+    text = "Sorry, not two time, three time for the IT band."
+    events, _ = run(ActionApplyCorrection(), tracker(
+        slots, intent="correct", text=text, entities=build_nlp().extract(text),
+        requested_slot=s.INJURY_RECURRING, events=history))
+    updates = slot_sets(events)
+    assert s.PAIN_AREAS not in updates and s.PAIN_SEVERITY not in updates

@@ -192,6 +192,10 @@ def test_an_opening_that_reads_as_a_warning_sign_the_bot_cannot_place_is_confirm
     events, messages = run(ActionWelcome(), tracker(intent="report_red_flag", active_loop=None, text=text,
                                                     entities=[entity("body_part", "shin")]))
     assert not slot_sets(events).get(s.RF_PENDING) and "utter_red_flag_first" not in responses(messages)
+    # a borderline guess of the classifier is no warning sign to confirm
+    events, messages = run(ActionWelcome(), tracker(intent="report_red_flag", active_loop=None, confidence=0.67,
+                                                    text="hi, my coach wants me to get my mechanics looked at?"))
+    assert not slot_sets(events).get(s.RF_PENDING) and "utter_red_flag_first" not in responses(messages)
 
 
 def test_a_confirmed_opening_warning_sign_is_placed_by_the_groups_or_counts_for_the_most_urgent():

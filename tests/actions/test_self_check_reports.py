@@ -93,3 +93,22 @@ def test_a_side_button_at_a_follow_up_is_the_answer():
                       '/inform{"side":"right"}')
     updates = read_message(message, s.BALANCE_PROBLEM_SIDE, slots, {}).updates
     assert updates[s.BALANCE_PROBLEM_SIDE] == "right"
+
+
+def test_a_hold_stopped_early_by_hip_pain_is_a_short_hold_on_that_leg():
+    text = ("On the left leg no problem, 30 seconds. On the right leg after maybe 20 seconds the side of my "
+            "hip hurt, so I stop.")
+    updates, _ = say(text, s.BALANCE_REPORT, {**BEFORE_CHECKS, s.BALANCE_CHOICE: "do_now"})
+    assert "could_not_hold" in updates[s.BALANCE_FAULTS]
+    assert updates[s.BALANCE_PROBLEM_SIDE] == "right" and updates[s.BALANCE_HIP_PAIN] == "yes"
+
+
+def test_not_knowing_why_is_no_doubt_about_the_answer():
+    updates, _ = say("ya heaps harder lately, dunno why", s.RUNNING_EFFORT, {**ALL_CLEAR, s.PAIN_AREAS: ["knee"]})
+    assert updates[s.RUNNING_EFFORT] == "yes"
+
+
+def test_a_yes_after_a_hedge_and_a_filler_is_a_yes():
+    text = "Hmm, I think so, yes. My easy pace has felt like a tempo for a few weeks and I'm not sure why."
+    updates, _ = say(text, s.RUNNING_EFFORT, {**ALL_CLEAR, s.PAIN_AREAS: ["knee"]})
+    assert updates[s.RUNNING_EFFORT] == "yes"

@@ -657,3 +657,29 @@ def test_words_near_a_red_flag_that_do_not_make_it(nlp, text, absent):
 def test_the_side_of_a_running_pattern_someone_saw_is_marked(nlp):
     entities = found(nlp, "outside of my left knee hurts. my wife filmed me: my right hip drops")
     assert ("side", "left", None) in entities and ("side", "right", "gait") in entities
+
+
+def test_good_news_inside_a_gapped_red_flag_denies_it(nlp):
+    assert ("red_flag", "bone_stress_signs", "negated") in found(
+        nlp, "No, it's only sore after hill sessions, fine walking about.")
+
+
+def test_a_second_part_that_only_says_which_leg_is_no_sore_place(nlp):
+    entities = found(nlp, "The Achilles, on the right foot.")
+    assert ("body_part", "foot", "place") in entities and ("body_part", "achilles", None) in entities
+
+
+def test_a_number_of_times_is_a_count(nlp):
+    assert ("number", 3, "reps") in {(t, v, r) for t, v, r in found(nlp, "three time for the IT band")}
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("ya heaps harder lately, dunno why", False),
+    ("yes, no idea why though", False),
+    ("why do you need to know, dunno why it matters", True),
+    ("dunno why?", True),
+    ("why are you asking", True),
+])
+def test_a_why_after_dunno_asks_nothing(text, asks):
+    from bot.nlu.why_intent import asks_nothing
+    assert asks_nothing(text) is not asks

@@ -1,0 +1,55 @@
+"""A "why" that asks nothing is no question about the screen.
+
+"ya heaps harder lately, dunno why" was classified as ask_why: the bot explained why it
+asks about effort and asked again, twice, and the runner's yes was lost. When the only
+"why" in a message follows "dunno", "no idea", "not sure"... (the runner does not know the
+cause of what they report) and the message asks nothing (no question mark), the intent
+becomes `inform`, and the form reads the answer (and still explains the question when a
+runner asks why in so many words).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+ASK_WHY = "ask_why"
+INFORM = "inform"
+_UNKNOWN_CAUSE = re.compile(r"\b(?:dunno|don'?t know|do not know|no idea|not sure|idk|no clue|who knows)\s+why\b")
+_OTHER_WHY = re.compile(r"\b(?:why|how come|what for)\b")
+
+
+def asks_nothing(text: str) -> bool:
+    lowered = text.lower()
+    return "?" not in lowered and bool(_UNKNOWN_CAUSE.search(lowered)) \
+        and not _OTHER_WHY.search(_UNKNOWN_CAUSE.sub(" ", lowered))
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class WhyIntent(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "WhyIntent":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if intent != ASK_WHY or not asks_nothing(message.get(TEXT) or ""):
+                continue
+            inform = {INTENT_NAME_KEY: INFORM, PREDICTED_CONFIDENCE_KEY: 1.0}
+            ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != INFORM]
+            message.set(INTENT, inform, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [dict(inform)] + ranking, add_to_output=True)
+        return messages
