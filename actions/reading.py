@@ -236,6 +236,8 @@ def yes_no_from(message: Message) -> Optional[str]:
     if _UNSURE.match(text):
         return "unsure"
     text = _LEADING_FILLER.sub("", text) or text  # "Hmm, I think so, yes. My easy pace ..."
+    if _UNSURE.match(text):
+        return "unsure"  # "hmm not sure"
     words = [w for w in re.split(r"[\s,.!?;:]+", text) if w]
     first = words[0] if words else ""
     if first in _YES_WORDS or _YES_PHRASE.match(text):

@@ -19,6 +19,7 @@ import sys
 from typing import List, Optional
 
 DEFAULT_HOST = "127.0.0.1"
+REGISTRY = "actions.registry"  # every action, and the start-up check of the clinic's files
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -31,6 +32,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--host", default=os.environ.get("ACTIONS_HOST", DEFAULT_HOST),
                         help=f"address to listen on (default {DEFAULT_HOST}, or $ACTIONS_HOST)")
     argv = sys.argv[1:] if argv is None else argv
+    if not any(a == "--actions" or a.startswith("--actions=") for a in argv):
+        argv = [*argv, "--actions", REGISTRY]
     args = parser.parse_args(logmask.with_config(argv, "--logging-config_file"))
     os.environ["SANIC_HOST"] = args.host
     main_from_args(args)

@@ -112,3 +112,9 @@ def test_a_yes_after_a_hedge_and_a_filler_is_a_yes():
     text = "Hmm, I think so, yes. My easy pace has felt like a tempo for a few weeks and I'm not sure why."
     updates, _ = say(text, s.RUNNING_EFFORT, {**ALL_CLEAR, s.PAIN_AREAS: ["knee"]})
     assert updates[s.RUNNING_EFFORT] == "yes"
+
+
+@pytest.mark.parametrize("text", ["Hmm not sure", "um, no idea", "well... dunno"])
+def test_not_sure_after_a_filler_is_not_sure(text):
+    from actions.reading import yes_no_from
+    assert yes_no_from(Message("inform", [], text)) == "unsure"

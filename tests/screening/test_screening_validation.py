@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import random
 import subprocess
 import sys
@@ -199,3 +200,19 @@ def test_validate_fails_when_a_red_flag_has_no_phrases_in_the_lexicon(tmp_path, 
     assert validate.main([]) == 1
     err = capsys.readouterr().err
     assert "no phrases for" in err and "severe_pain" in err and "chest_symptoms," not in err
+
+
+def test_the_clinics_tools_report_a_broken_rules_file_instead_of_crashing(tmp_path):
+    # The rules file the bot would load ($SCREENING_RULES) is broken: the validator says what
+    # is wrong (no traceback from importing the action server first), and the records tool
+    # (forget, purge) still works.
+    broken = tmp_path / "screening_rules.yml"
+    broken.write_text((ROOT / "clinic" / "screening_rules.yml").read_text() + "\nthis: [is broken\n")
+    env = {**os.environ, "SCREENING_RULES": str(broken), "DATABASE_URL": f"sqlite:///{tmp_path / 'records.db'}"}
+    proc = subprocess.run([sys.executable, "-m", "actions.screening.validate"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "not valid YAML" in proc.stderr and str(broken) in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "actions.records", "purge", "--dry-run"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
