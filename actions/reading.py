@@ -56,7 +56,8 @@ CORRECTING = re.compile(r"\b(i meant|meant to say|i mean|sorry|correction|change
 
 # "wait actually no, that was just in the heatwave": the yes or no just given, taken back
 TAKING_BACK = re.compile(r"^(?:(?:wait|sorry|oh|hmm+|um+|no wait|oops)[,.!]*\s+)*(?:actually|i mean|scratch that)"
-                         r"[,.!:]*\s+(?=(?:no|nope|nah|yes|yeah|yep)\b)")
+                         r"[,.!:]*\s+(?:(?:thinking about it|come to think of it|on second thought|now i think about it)"
+                         r"[,.!:]*\s+)?(?=(?:no|nope|nah|yes|yeah|yep)\b)")
 
 
 def says_steering(text: str) -> bool:

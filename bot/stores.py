@@ -74,7 +74,7 @@ def _latest_slot_value(tracker: DialogueStateTracker, name: str) -> Any:
 
 def idle_limit_seconds(domain=None) -> float:
     """How long a conversation without consent may sit without a message."""
-    from bot.channels.config import load_clinic
+    from core.clinic import load_clinic
 
     minutes = float(os.environ.get(IDLE_MINUTES_VARIABLE) or load_clinic().get("idle_minutes") or 30)
     expiry = getattr(getattr(domain, "session_config", None), "session_expiration_time", 0) or 0

@@ -34,14 +34,7 @@ API_TOKEN_VARIABLE = "RASA_API_TOKEN"
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 
 
-def clinic_path() -> Path:
-    return Path(os.environ.get("CLINIC_CONFIG") or DEFAULT_CLINIC)
-
-
-def load_clinic(path: Optional[Path] = None) -> Dict[str, Any]:
-    """clinic/clinic.yml (or the file CLINIC_CONFIG names), read fresh every time."""
-    path = Path(path or clinic_path())
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+from core.clinic import clinic_path, load_clinic  # noqa: E402,F401 (one loader, core/clinic.py)
 
 
 DOMAIN = ROOT / "domain.yml"

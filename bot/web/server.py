@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
-import yaml
 
 WEB = Path(__file__).resolve().parent
 ROOT = WEB.parents[1]
@@ -49,9 +48,7 @@ _FAVICON = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circl
 DEFAULT_COLOURS = {"primary": "#0b6e4f", "accent": "#f2a541", "text_on_primary": "#ffffff"}
 
 
-def load_clinic() -> Dict[str, Any]:
-    path = Path(os.environ.get("CLINIC_CONFIG") or DEFAULT_CLINIC)
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+from core.clinic import load_clinic  # noqa: E402 (one loader, core/clinic.py)
 
 
 def picture_descriptions() -> Dict[str, str]:

@@ -230,21 +230,24 @@ def test_a_higher_pain_score_said_as_a_correction_is_the_score_not_a_question_ab
     assert texts(messages).count("8 out of 10") == 1  # said back once
 
 
-@pytest.mark.parametrize("intent", ["inform", "correct"])
-def test_a_yes_taken_back_at_the_next_question_changes_that_answer(intent):
+@pytest.mark.parametrize("intent, text, before, after", [
+    ("inform", "oh actually no, that was only during the heatwave, normally it's fine", "yes", "no"),
+    ("correct", "oh actually no, that was only during the heatwave, normally it's fine", "yes", "no"),
+    ("correct", "actually, thinking about it, yes. my usual 10k has felt way harder the last month", "no", "yes"),
+])
+def test_a_yes_taken_back_at_the_next_question_changes_that_answer(intent, text, before, after):
     # taken for "correct", the message goes to the correction action (a rule), else to the form
     from actions.apply_correction import ActionApplyCorrection
 
-    slots = {**BEFORE_CHECKS, s.RUNNING_EFFORT: "yes", s.INJURIES: None, s.SITTING_HOURS: None,
+    slots = {**BEFORE_CHECKS, s.RUNNING_EFFORT: before, s.INJURIES: None, s.SITTING_HOURS: None,
              s.GAIT_SIGNS: None}
     answered = [{"event": "slot", "name": s.REQUESTED_SLOT, "value": s.RUNNING_EFFORT},
-                {"event": "slot", "name": s.RUNNING_EFFORT, "value": "yes"},
+                {"event": "slot", "name": s.RUNNING_EFFORT, "value": before},
                 {"event": "slot", "name": s.REQUESTED_SLOT, "value": s.INJURIES}]
     action = FORM if intent == "inform" else ActionApplyCorrection()
-    events, messages = run(action, tracker(slots, intent, [], "oh actually no, that was only during the heatwave, "
-                                         "normally it's fine", requested_slot=s.INJURIES, events=answered))
+    events, messages = run(action, tracker(slots, intent, [], text, requested_slot=s.INJURIES, events=answered))
     updates = slot_sets(events)
-    assert updates[s.RUNNING_EFFORT] == "no" and s.INJURIES not in updates
+    assert updates[s.RUNNING_EFFORT] == after and s.INJURIES not in updates
     assert "changed that" in texts(messages)
 
 
