@@ -811,6 +811,10 @@ def _current_injuries(current) -> List[str]:
 
 
 _NO_INJURY = re.compile(r"^\W*(no|none|nope|nah|never|not really|nothing)\b")
+# One answer, two questions: "shin splints last year, just the once" never came back
+_ONE_OFF = re.compile(r"\b(just the once|only the once|just once|only once|(?:just |only )?one time(?: only)?|a one[- ]off|"
+                      r"once only|never (?:came|come|been) back|(?:hasn'?t|has not|didn'?t|did not|never) (?:come|came) back|"
+                      r"never returned|never had it again|not since|fine ever since|no trouble since)\b")
 
 
 def read_injuries(message: Message, current, red_flag_groups) -> Dict[str, Any]:
@@ -832,6 +836,8 @@ def read_injuries(message: Message, current, red_flag_groups) -> Dict[str, Any]:
         updates: Dict[str, Any] = {s.INJURIES: injuries}
         if recurs:
             updates[s.INJURY_RECURRING] = "yes"
+        elif _ONE_OFF.search(text):
+            updates[s.INJURY_RECURRING] = "no"  # "shin splints last year, just the once"
         return updates
     if message.intent in ("deny", "no_pain") or yes_no_from(message) == "no":
         return {s.INJURIES: [s.NONE]}

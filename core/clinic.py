@@ -48,3 +48,17 @@ def load_clinic(path: Optional[Union[str, Path]] = None) -> Dict[str, Any]:
         raise ClinicConfigError(f"{path}: missing or empty: {', '.join(missing)}")
     _CACHE[str(path)] = (changed, data)
     return data
+
+
+MAX_MESSAGE_CHARS = "max_message_chars"
+
+
+def max_message_chars(clinic: Optional[Dict[str, Any]] = None) -> int:
+    """The longest message taken: every channel checks it before a message reaches Rasa, and
+    the NLU input guard is the last line (bot/channels/limits.py, bot/nlu/input_guard.py)."""
+    clinic = load_clinic() if clinic is None else clinic
+    value = clinic.get(MAX_MESSAGE_CHARS)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ClinicConfigError(f"{clinic_path()}: {MAX_MESSAGE_CHARS} must be a whole number of characters, "
+                                f"1 or more (it is {value!r})")
+    return value

@@ -6,7 +6,7 @@ event loop, while every other runner waited, gigabytes of memory and, in the end
 "technical hiccup" (DIET ran out of memory). Now:
 
 * `max_message_chars` in clinic/clinic.yml is the one setting. The channels and the NLU
-  input guard both read it from here (the guard stays as the last line, for `rasa shell`
+  input guard both read it through core/clinic.py (the guard stays as the last line, for `rasa shell`
   and the HTTP API, which bypass the channels).
 * Each channel wraps Rasa's `on_new_message` in `MessageLimit.guard`: a message over the
   limit gets the bot's own reply `utter_input_too_long` (its text read from domain.yml)
@@ -23,9 +23,10 @@ import functools
 import logging
 from http import HTTPStatus
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Optional, Text
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional, Text
 
-from bot.channels.config import DOMAIN, clinic_path, load_clinic, response_text
+from bot.channels.config import DOMAIN, response_text
+from core.clinic import ClinicConfigError, max_message_chars  # noqa: F401 (the setting is read in core)
 
 if TYPE_CHECKING:  # Rasa and Sanic stay out of the import, for the NLU component and nginx
     from rasa.core.channels.channel import UserMessage
@@ -34,7 +35,6 @@ if TYPE_CHECKING:  # Rasa and Sanic stay out of the import, for the NLU componen
 
 logger = logging.getLogger(__name__)
 
-SETTING = "max_message_chars"
 REPLY = "utter_input_too_long"
 
 # The request body cap. A message within the limit must never be refused by it, however it is
@@ -48,18 +48,7 @@ ENVELOPE_BYTES = 64 * 1024
 BODY_FLOOR_BYTES = 1024 * 1024
 
 
-class LimitError(ValueError):
-    pass
-
-
-def max_message_chars(clinic: Optional[Mapping[str, Any]] = None) -> int:
-    """`max_message_chars` from clinic/clinic.yml (or the file CLINIC_CONFIG names)."""
-    clinic = load_clinic() if clinic is None else clinic
-    value = clinic.get(SETTING)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise LimitError(f"{clinic_path()}: {SETTING} must be a whole number of characters, 1 or more "
-                         f"(it is {value!r})")
-    return value
+LimitError = ClinicConfigError  # a bad setting, or a domain without the reply
 
 
 def max_body_bytes(max_chars: int) -> int:

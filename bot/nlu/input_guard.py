@@ -21,7 +21,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from bot.channels.limits import max_message_chars
+from core.clinic import max_message_chars
 
 PROBLEM_ENTITY = "input_problem"
 # The longest message is `max_message_chars` in clinic/clinic.yml, the same number the channels

@@ -118,3 +118,9 @@ def test_a_yes_after_a_hedge_and_a_filler_is_a_yes():
 def test_not_sure_after_a_filler_is_not_sure(text):
     from actions.reading import yes_no_from
     assert yes_no_from(Message("inform", [], text)) == "unsure"
+
+
+@pytest.mark.parametrize("text", ["shin splints last year, just the once", "pulled a hamstring in 2021, never came back"])
+def test_a_one_off_injury_answers_whether_it_comes_back(text):
+    updates, _ = say(text, s.INJURIES, {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left"})
+    assert updates[s.INJURIES] and updates[s.INJURY_RECURRING] == "no"
