@@ -199,7 +199,7 @@ def render(report: Optional[Dict[str, Any]]) -> str:
             entry = figs.get(flag["id"])
             if report:
                 c = counts.get(flag["id"], {})
-                out.append(f"- Test phrasings: " + ", ".join(f"{split} {c.get(split, 0)}" for split in SPLITS))
+                out.append("- Test phrasings: " + ", ".join(f"{split} {c.get(split, 0)}" for split in SPLITS))
             if entry and entry["trials"]:
                 detected = "; ".join(
                     f"{POSITION_NAMES[p]} {_frac(entry['by_position'][p]['detected'], entry['by_position'][p]['red_flag_trials'])}"

@@ -17,7 +17,6 @@ from actions.session_start import ActionSessionStart
 from actions.show_result import ActionShowResult
 from actions.start_over import ActionStartOver
 from actions.stop_screen import ActionStopScreen
-from bot.nlu.clinical_extractor import build_nlp
 from tests.actions.helpers import ALL_CLEAR, entity, render, responses, run, slot_sets, texts, tracker
 
 CLINIC = load_clinic()
