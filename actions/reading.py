@@ -229,11 +229,20 @@ _LEADING_FILLER = re.compile(r"^(?:(?:hmm+|um+|erm*|uh+|well|oh)[\s,.!]+)*(?:(?:
                              r"[\s,.!]+(?=(?:yes|yeah|yep|yup|no|nope|nah)\b))?")
 
 
+# A yes or no taken back in the same message, or a hedge that ends in a clear answer
+_CHANGED_MIND = re.compile(r"^\W*(?:yes|yeah|yep|no|nope|nah)\b[\s,.!]*(?:no wait|wait|hang on|sorry|i mean|scratch that|"
+                           r"or rather|actually)[\s,.!]*(?:actually[\s,.!]*)?(yes|yeah|yep|no|nope|nah)\b")
+_FINAL_ANSWER = re.compile(r"\b(?:i'?d say|i would say|i'?ll say|so|i guess|i think|then)\s+(yes|yeah|yep|no|nope|nah)\W*$")
+
+
 def yes_no_from(message: Message) -> Optional[str]:
     """yes / no / unsure, first from how the message starts ("yes they keep coming back",
     "none of those, though ... not sure if it matters"), then from the intent, then from a
     lone yes or no in a short message ("ITB yes")."""
     text = message.text.lower().strip()
+    changed = _CHANGED_MIND.match(text) or _FINAL_ANSWER.search(text)
+    if changed and not text.endswith("?"):  # "no. no wait, yes actually", "maybe a bit? yeah I'd say yes"
+        return "yes" if changed.group(1) in ("yes", "yeah", "yep") else "no"
     if _UNSURE.match(text):
         return "unsure"
     text = _LEADING_FILLER.sub("", text) or text  # "Hmm, I think so, yes. My easy pace ..."
@@ -260,8 +269,10 @@ def yes_no_from(message: Message) -> Optional[str]:
 _KEEP_NOTHING = re.compile(r"\b(keep nothing|don'?t keep|do not keep|dont save|don'?t save|do not save|"
                            r"no saving|not keep|without keeping|nothing kept|nothing saved|no storing|"
                            r"don'?t store|delete it|not save|no keep|no keeping|no save|not keeping|"
-                           r"nothing to keep|keep none|save nothing|store nothing)\b")
-_KEEP = re.compile(r"\b(keep|save|store|saving|storing|keeping)\b")
+                           r"nothing to keep|keep none|save nothing|store nothing|nothing (?:to be |should be |be )?"
+                           r"(?:kept|saved|stored)|(?:prefer|rather) (?:you )?(?:not|didn'?t|did not) (?:to )?(?:keep|save|store)|"
+                           r"rather not (?:have (?:it|them|anything) )?(?:kept|saved|stored))\b")
+_KEEP = re.compile(r"\b(keep|save|store|saving|storing|keeping|kept|saved|stored)\b")
 
 
 def consent_from_text(text: str) -> Optional[bool]:
@@ -572,7 +583,7 @@ def is_welcome_choice(message: Message) -> bool:
     """"start, keep nothing" typed after the safety questions came up: the welcome's choice,
     not an answer to them (its "nothing" is no "none of these")."""
     text = message.text.lower()
-    return len(text.split()) <= 8 and bool(re.search(r"\b(start|begin|go ahead|let'?s go)\b", text)) \
+    return len(text.split()) <= 12 and bool(re.search(r"\b(start|begin|go ahead|let'?s go)\b", text)) \
         and consent_from_text(text) is not None \
         and not any(e.get("entity") == "red_flag" for e in message.entities)
 
@@ -847,6 +858,8 @@ def read_injuries(message: Message, current, red_flag_groups) -> Dict[str, Any]:
 def read_injury_recurring(message: Message, current, red_flag_groups) -> Dict[str, Any]:
     if recurs_in(message.text) and message.intent != "deny":
         return {s.INJURY_RECURRING: "yes"}
+    if _ONE_OFF.search(message.text.lower()):
+        return {s.INJURY_RECURRING: "no"}  # "like a year ago. hasnt come back"
     answer = yes_no_from(message)
     return {s.INJURY_RECURRING: answer} if answer else {}
 

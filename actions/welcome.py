@@ -8,6 +8,8 @@ records).
 
 from __future__ import annotations
 
+import re
+
 from typing import Any, Dict, List
 
 from typing import Optional
@@ -83,17 +85,25 @@ START_HINT = "just type 'start'"  # the end of action_rephrase's reply outside t
 # screen starts (nothing is kept unless the runner agrees at the end): the welcome never
 # comes round again and again.
 WELCOME_MISSES_BEFORE_START = 2
+_START_WORDS = re.compile(r"\b(start|begin|go ahead|let'?s go|let'?s do (?:it|this)|ready when you are|fire away)\b")
 
 
 def welcome_misses(tracker) -> int:
-    """Replies since the welcome was last shown that did not start the screen."""
-    count = 0
+    """How often the welcome has gone unanswered: the times it was shown since the last screen,
+    or the runner's replies since it was last shown (this one included), whichever is more.
+    (Counting only the times it was shown, a runner whose replies got the "just type 'start'"
+    hint instead of the welcome again was never started: the hint came back for ever.)"""
+    shown = replies = 0
+    replies_done = False
     for event in reversed(tracker.events):
         if event.get("event") == "bot" and WELCOME_QUESTION in (event.get("text") or ""):
-            count += 1
+            shown += 1
+            replies_done = True
+        elif event.get("event") == "user" and not replies_done:
+            replies += 1
         elif event.get("event") == "active_loop" and event.get("name"):
             break
-    return count
+    return max(shown, replies)
 
 
 def answer_to_welcome(dispatcher, tracker) -> Optional[List[EventType]]:
@@ -111,7 +121,8 @@ def answer_to_welcome(dispatcher, tracker) -> Optional[List[EventType]]:
         dispatcher.utter_message(response="utter_not_now")
         return []
     events: List[EventType] = [] if consent is None else [SlotSet(s.STORE_CONSENT, consent)]
-    if answer == "yes" or message.intent in ("affirm", "start_screening") or (consent is not None and answer != "no"):
+    if answer == "yes" or message.intent in ("affirm", "start_screening") or (consent is not None and answer != "no") \
+            or (answer is None and _START_WORDS.search(message.text.lower())):  # "Please begin."
         return events + [FollowupAction("screening_form")]
     if answer == "unsure" or welcome_misses(tracker) >= WELCOME_MISSES_BEFORE_START:
         dispatcher.utter_message(response="utter_lets_try")

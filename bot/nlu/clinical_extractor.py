@@ -1060,8 +1060,8 @@ class ClinicalNLP:
         after = [t.norm_ for t in doc[span.end:span.end + 4]]
         if before[-2:] in (["than", "the"], ["than", "my"]) or prev == "than":
             return False  # "less flexible than the left": the other side, for comparison
-        if word == "both" and nxt in BOTH_NOT_SIDE_NEXT:
-            return False  # "the train both ways", "both days", "both of us"
+        if word == "both" and (nxt in BOTH_NOT_SIDE_NEXT or prev in ("us", "we", "you", "them")):
+            return False  # "the train both ways", "both days", "to save us both time"
         if after[:1] and after[0] in ("corner", "edge", "bit", "part") and after[1:2] == ["of"] and \
                 len(after) > 2 and {after[2], *after[3:4]} & {"left", "right"}:
             return False  # "the upper right corner of my left knee": the knee's side counts
@@ -1233,7 +1233,7 @@ class ClinicalNLP:
 
 # Good news inside a gapped phrase: "sore after hill sessions, fine walking about"
 GOOD_NEWS_NORMS = {"fine", "ok", "okay", "alright", "normal"}
-BOTH_NOT_SIDE_NEXT = {"ways", "way", "directions", "days", "times", "races", "runs", "sessions", "weekends",
+BOTH_NOT_SIDE_NEXT = {"ways", "way", "time", "directions", "days", "times", "races", "runs", "sessions", "weekends",
                       "jobs", "kids", "us", "parents", "trips", "halves", "loops", "laps"}
 PLACE = "place"  # a body part named only to say where, or as a guess at the cause: not a complaint
 # "an ache in my right foot about 2 inches below the ankle", "lower back, just above my bum"

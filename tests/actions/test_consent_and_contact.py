@@ -181,3 +181,30 @@ def test_no_channel_is_told_that_nothing_is_kept_and_the_web_is_told_about_its_t
     assert web.startswith(said_on(channels()["rest"], "utter_welcome_intro"))
     assert web.endswith("This browser tab shows the chat until you close it, so on a shared computer close the tab "
                         "when you're done.")
+
+
+def test_replies_to_the_welcome_the_bot_cannot_read_start_the_screen_on_the_second():
+    # after "just type 'start'", the hint was all the runner ever got again: the welcome's
+    # misses were counted by the times the welcome was shown, not by the runner's replies
+    from actions.welcome import answer_to_welcome, WELCOME_QUESTION, START_HINT
+    from rasa_sdk.executor import CollectingDispatcher
+
+    events = [{"event": "bot", "text": f"Shall we start? {WELCOME_QUESTION}"},
+              {"event": "user", "text": "hmm"},
+              {"event": "bot", "text": f"Sorry. If you'd like to begin the screen, {START_HINT}"},
+              {"event": "user", "text": "I am not in a position to say."}]
+    started = answer_to_welcome(CollectingDispatcher(), tracker(intent="nlu_fallback", active_loop=None,
+                                                                text="I am not in a position to say.", events=events))
+    assert started and any(e.get("event") == "followup" and e.get("name") == "screening_form" for e in started)
+
+
+def test_please_begin_with_nothing_kept_starts_a_screen_without_keeping():
+    from actions.welcome import answer_to_welcome, WELCOME_QUESTION
+    from rasa_sdk.executor import CollectingDispatcher
+
+    text = "Please begin. I would prefer nothing to be kept."
+    started = answer_to_welcome(CollectingDispatcher(), tracker(
+        intent="nlu_fallback", active_loop=None, text=text,
+        events=[{"event": "bot", "text": WELCOME_QUESTION}, {"event": "user", "text": text}]))
+    assert {"event": "slot", "name": s.STORE_CONSENT, "value": False} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in started]

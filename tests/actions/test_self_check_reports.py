@@ -124,3 +124,13 @@ def test_not_sure_after_a_filler_is_not_sure(text):
 def test_a_one_off_injury_answers_whether_it_comes_back(text):
     updates, _ = say(text, s.INJURIES, {**ALL_CLEAR, s.PAIN_AREAS: ["knee"], s.PAIN_SIDE: "left"})
     assert updates[s.INJURIES] and updates[s.INJURY_RECURRING] == "no"
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("no. no wait, yes actually, the last month even easy runs have felt way harder", "yes"),
+    ("maybe a bit? yeah I'd say yes", "yes"),
+    ("not sure, I guess no", "no"),
+])
+def test_a_changed_mind_or_a_hedge_ending_in_an_answer_is_that_answer(text, answer):
+    from actions.reading import yes_no_from
+    assert yes_no_from(Message("inform", [], text)) == answer

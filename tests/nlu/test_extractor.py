@@ -683,3 +683,17 @@ def test_a_number_of_times_is_a_count(nlp):
 def test_a_why_after_dunno_asks_nothing(text, asks):
     from bot.nlu.why_intent import asks_nothing
     assert asks_nothing(text) is not asks
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    ("the outside of my left hip, where your hand rests when you stand with hands on hips",
+     ("body_part", "hip", None), ("timing", "at_rest", None)),
+    ("my wife filmed me at parkrun and my knees barely lift", ("gait_sign", "low_knee_drive", None),
+     ("red_flag", "muscle_breakdown", None)),
+    ("an ache on the inner side of my left knee", ("body_part", "knee", None), ("body_part", "it_band", None)),
+    ("to save us both time: my left shin hurts", ("side", "left", None), ("side", "both", None)),
+    ("where the calf is finishing into the heel", ("body_part", "achilles", None), ("body_part", "calf", None)),
+])
+def test_words_that_look_like_another_reading(nlp, text, expected, absent):
+    entities = found(nlp, text)
+    assert expected in entities and absent not in entities
