@@ -528,7 +528,7 @@ def asks_something(text: str) -> bool:
 
 # ------------------------------------------------------------------ no-problem answers
 _NO_PROBLEM = re.compile(
-    r"\b(fine|good|ok|okay|normal|grand|great|easy|easily|perfect|alright|all right|solid|"
+    r"\b(fine|good|ok|okay|normal|grand|great|easy|ez|eazy|easily|perfect|alright|all right|solid|"
     r"steady|stable|no (?:problems?|issues?|trouble|bother|difference|change|worries)|nothing|"
     r"nada|nope|same|the same|equal|equally|even|as usual|not bad|no drama|smooth|smoothly|"
     r"comfortable|comfortably|no dramas|sweet|all good|pain free|no pain|didn'?t hurt)\b")
@@ -779,6 +779,9 @@ def read_running_effort(message: Message, current, red_flag_groups) -> Dict[str,
     first = (re.findall(r"[a-z']+", message.text.lower()) or [""])[0]
     if is_asking(message.text) and first not in _YES_WORDS | _NO_WORDS:
         return {}  # "is it bad if it does?" asks back; it answers nothing
+    changed = _CHANGED_MIND.match(message.text.lower().strip())
+    if changed:  # "no. no wait, yes actually, ..."
+        return {s.RUNNING_EFFORT: "yes" if changed.group(1) in ("yes", "yeah", "yep") else "no"}
     leading = None if _UNSURE.match(message.text.lower().strip()) else \
         "yes" if first in _YES_WORDS - {"ok", "okay", "sure"} else \
         "no" if first in _NO_WORDS - {"not"} | {"normal", "fine"} else None  # "normal i think, it's hard but I'm new"
@@ -1004,7 +1007,7 @@ def _part_around(cuts: List[int], i: int) -> Tuple[int, int]:
     """The part of the text (begin, end) that position `i` is in."""
     return max(c for c in cuts if c <= i), min(c for c in cuts if c > i)
 _SIDE_FINE = re.compile(
-    r"\b(fine|ok|okay|solid|steady|stable|held|hold|easy|easily|good|strong|great|perfect|normal|"
+    r"\b(fine|ok|okay|solid|steady|stable|held|hold|easy|ez|easily|good|strong|great|perfect|normal|"
     r"straight away|right away|instantly|immediately|no problem|no issues?|no wobbles?|full 30|"
     r"came on|switched on|fired)\b")
 _NEGATED_TROUBLE = re.compile(r"\b(no|not|nothing|none|neither|didn'?t|did not|never|without|barely any|hardly)\s+(\w+\s+)?"

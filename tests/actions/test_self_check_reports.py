@@ -134,3 +134,8 @@ def test_a_one_off_injury_answers_whether_it_comes_back(text):
 def test_a_changed_mind_or_a_hedge_ending_in_an_answer_is_that_answer(text, answer):
     from actions.reading import yes_no_from
     assert yes_no_from(Message("inform", [], text)) == answer
+
+
+def test_a_terse_easy_balance_report_completes_the_check():
+    updates, _ = say("ez 30 both", s.BALANCE_REPORT, {**BEFORE_CHECKS, s.BALANCE_CHOICE: "do_now"})
+    assert updates.get(s.BALANCE_REPORT) and not updates.get(s.BALANCE_FAULTS)
