@@ -1058,6 +1058,17 @@ def _check_side(message: Message) -> Optional[str]:
             judged = True
         if verdict:
             troubled |= {"left", "right"} if e["value"] == "both" else {e["value"]}
+    # "On the right leg also 30 but my knee is going to the inside": a fault said after a side,
+    # in its sentence and before the next side, is that side's
+    faults = [f for f in message.entities if f.get("entity") == "check_fault" and f.get("role") != NEGATED
+              and "start" in f]
+    sentences = _cut_points(text, _SENTENCE_BREAK)
+    ordered = sorted(sides, key=lambda x: x["start"])
+    for i, e in enumerate(ordered):
+        upto = min(_part_around(sentences, e["start"])[1],
+                   ordered[i + 1]["start"] if i + 1 < len(ordered) else len(text))
+        if any(e["start"] < f["start"] < upto for f in faults):
+            troubled |= {"left", "right"} if e["value"] == "both" else {e["value"]}
     if troubled:
         return "both" if troubled == {"left", "right"} else troubled.pop()
     if judged or _SAME_SIDES.search(text) or _SIDE_FINE.search(text) or is_no_problem(message):

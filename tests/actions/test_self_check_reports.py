@@ -139,3 +139,10 @@ def test_a_changed_mind_or_a_hedge_ending_in_an_answer_is_that_answer(text, answ
 def test_a_terse_easy_balance_report_completes_the_check():
     updates, _ = say("ez 30 both", s.BALANCE_REPORT, {**BEFORE_CHECKS, s.BALANCE_CHOICE: "do_now"})
     assert updates.get(s.BALANCE_REPORT) and not updates.get(s.BALANCE_FAULTS)
+
+
+def test_a_knee_going_to_the_inside_on_one_leg_is_that_legs_problem():
+    text = ("On the left leg 30 seconds ok. On the right leg also 30 but my knee is going to the inside, "
+            "I saw it in the mirror")
+    updates, _ = say(text, s.BALANCE_REPORT, {**BEFORE_CHECKS, s.BALANCE_CHOICE: "do_now"})
+    assert "knee_caved" in updates[s.BALANCE_FAULTS] and updates[s.BALANCE_PROBLEM_SIDE] == "right"

@@ -591,19 +591,19 @@ def ensure_model_loaded(bot: BotServers, index: int = 0, timeout: float = 120) -
             time.sleep(1)
 
 
-# With dev_positions="rotate", one dev phrasing in DEV_SKIP_EVERY is not played at all: the
-# dev split grows with every blind batch and the test command has a time budget. Which ones
-# are left out moves with the phrasing index (so does the position); the full suite plays all.
-DEV_SKIP_EVERY = 4
+# With dev_positions="rotate", only one dev phrasing in DEV_PLAY_EVERY is played: the dev split
+# grows with every blind batch and the test command has a time budget. The position rotates
+# with the phrasing index; the full suite (--split all) plays every phrasing at every position.
+DEV_PLAY_EVERY = 2
 
 
 def positions_of(case: Case, dev_index: int, dev_positions: str) -> Tuple[str, ...]:
     """Every position, but with dev_positions="rotate" a dev phrasing is played once, at a
-    position that rotates from phrasing to phrasing, and one in DEV_SKIP_EVERY not at all (the
+    position that rotates from phrasing to phrasing, and only one in DEV_PLAY_EVERY at all (the
     test command's budget); the frozen test split is always played at all three."""
     if dev_positions == "all" or case.split != "dev":
         return POSITIONS
-    if dev_index % DEV_SKIP_EVERY == DEV_SKIP_EVERY - 1:
+    if dev_index % DEV_PLAY_EVERY:
         return ()
     return (POSITIONS[dev_index % len(POSITIONS)],)
 
