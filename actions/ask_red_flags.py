@@ -64,6 +64,13 @@ class ActionAskRfSeeClinician(_AskRedFlagGroup):
     level = "see_clinician"
 
 
+_YES_NO_NOT_SURE = [
+    {"title": "Yes", "payload": "/affirm"},
+    {"title": "No", "payload": "/deny"},
+    {"title": "Not sure", "payload": "/not_sure"},
+]
+
+
 class ActionAskRfConfirm(Action):
     """One short confirm question for red flags said with a negation that may not cancel
     them ("I don't think I passed out"), so a red flag is never dropped silently."""
@@ -82,6 +89,15 @@ class ActionAskRfConfirm(Action):
             questions += [flag.question for flag in group.flags if flag.question not in questions]
         if not questions:
             questions = ["Have you had any of the safety signs I asked about?"]
+        if s.TOLD_AS_PAST in pending and flags and not groups:
+            # "tore my achilles in 2015, fine since": it happened; what matters is now
+            dispatcher.utter_message(text="\n".join(
+                ["You told me about this as something in the past. Whether it is going on now "
+                 "matters for your safety:"] + [f"- {q}" for q in questions]))
+            dispatcher.utter_message(
+                text="Is that happening now, or has it come back recently?" if len(questions) == 1 else
+                "Is any of that happening now, or has it come back recently?", buttons=_YES_NO_NOT_SURE)
+            return []
         lead = ("I couldn't tell whether what you wrote is one of these warning signs, and it matters for your "
                 "safety. If it is, I'll ask you which one next." if opening and not flags else
                 "I couldn't tell whether what you wrote is one of these, and it matters for your safety."
@@ -89,9 +105,5 @@ class ActionAskRfConfirm(Action):
                 "I want to be sure I read you right, because this matters for your safety.")
         dispatcher.utter_message(text="\n".join([lead] + [f"- {q}" for q in questions]))
         question = "Has that happened to you?" if len(questions) == 1 else "Has any of that happened to you?"
-        dispatcher.utter_message(text=question, buttons=[
-            {"title": "Yes", "payload": "/affirm"},
-            {"title": "No", "payload": "/deny"},
-            {"title": "Not sure", "payload": "/not_sure"},
-        ])
+        dispatcher.utter_message(text=question, buttons=_YES_NO_NOT_SURE)
         return []

@@ -8,7 +8,7 @@ contact instead of a booking offer.
 from rasa_sdk import Action
 
 from actions import slots as s
-from actions.clinic_config import load_clinic
+from core.clinic import load_clinic
 from actions.screen_state import knowledge
 from actions.screening import vocabulary as v
 from actions.screening.wording import clinic_values, fill

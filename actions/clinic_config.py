@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from actions import slots as s
-from core.clinic import load_clinic  # noqa: F401 (the one loader; the actions import it from here)
 
 
 def clinic_slot_values(clinic: Dict[str, Any]) -> Dict[str, str]:

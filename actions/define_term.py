@@ -7,7 +7,7 @@ from rasa_sdk import Action
 
 from actions import slots as s
 from actions.welcome import welcome_if_first
-from actions.clinic_config import load_clinic
+from core.clinic import load_clinic
 from actions.screen_state import knowledge
 from actions.screening.glossary import define
 from actions.screening.wording import clinic_values, fill

@@ -21,7 +21,7 @@ from actions.screening import vocabulary as v
 NEGATED = "negated"
 UNCERTAIN = "uncertain"
 PLURAL = "plural"  # a side read from a pair in the plural ("my shins"): where it hurts only
-PAST = "past"  # a body part in a part of the message about the past ("my knees used to be the issue")
+PAST = "past"  # a body part or red flag in a part of the message about the past ("my knees used to be the issue")
 GAIT = "gait"  # a side said of a running pattern someone saw ("my right hip drops"): not where it hurts
 
 # Messages that are not an answer: the form steps aside and a rule handles them.
@@ -143,6 +143,12 @@ class Message:
                 found.append(value)
         return found
 
+    def flags_to_confirm(self) -> List[str]:
+        """Red flags the runner is asked to confirm: said with a negation that may not cancel
+        them, inside a question, or told as over (role `past`)."""
+        return self.values("red_flag", role=UNCERTAIN) + \
+            [x for x in self.values("red_flag", role=PAST) if x not in self.values("red_flag", role=UNCERTAIN)]
+
     def numbers(self, roles: Iterable[Optional[str]] = (None,)) -> List[float]:
         """Numeric entity values whose role is one of `roles` (None = no role given)."""
         roles = set(roles)
@@ -235,14 +241,22 @@ _CHANGED_MIND = re.compile(r"^\W*(?:yes|yeah|yep|no|nope|nah)\b[\s,.!]*(?:no wai
 _FINAL_ANSWER = re.compile(r"\b(?:i'?d say|i would say|i'?ll say|so|i guess|i think|then)\s+(yes|yeah|yep|no|nope|nah)\W*$")
 
 
+def _changed_mind(text: str, final_answer: bool = False) -> Optional[str]:
+    """"no. no wait, yes actually" -> yes; with final_answer, "maybe a bit? yeah I'd say yes" too."""
+    changed = _CHANGED_MIND.match(text) or (final_answer and _FINAL_ANSWER.search(text))
+    if not changed or (final_answer and text.endswith("?")):
+        return None
+    return "yes" if changed.group(1) in ("yes", "yeah", "yep") else "no"
+
+
 def yes_no_from(message: Message) -> Optional[str]:
     """yes / no / unsure, first from how the message starts ("yes they keep coming back",
     "none of those, though ... not sure if it matters"), then from the intent, then from a
     lone yes or no in a short message ("ITB yes")."""
     text = message.text.lower().strip()
-    changed = _CHANGED_MIND.match(text) or _FINAL_ANSWER.search(text)
-    if changed and not text.endswith("?"):  # "no. no wait, yes actually", "maybe a bit? yeah I'd say yes"
-        return "yes" if changed.group(1) in ("yes", "yeah", "yep") else "no"
+    changed = _changed_mind(text, final_answer=True)
+    if changed:
+        return changed
     if _UNSURE.match(text):
         return "unsure"
     text = _LEADING_FILLER.sub("", text) or text  # "Hmm, I think so, yes. My easy pace ..."
@@ -434,7 +448,7 @@ def red_flag_updates(message, requested_slot, current, red_flag_groups) -> Dict[
     updates: Dict[str, Any] = {}
     asked = is_question_about(message)
     said = message.values("red_flag") if not asked else []
-    unsure = message.values("red_flag", role=UNCERTAIN) + (message.values("red_flag") if asked else [])
+    unsure = message.flags_to_confirm() + (message.values("red_flag") if asked else [])
     for slot, ids in red_flag_groups.items():
         named = [x for x in said if x in set(ids)]
         if named:
@@ -444,9 +458,10 @@ def red_flag_updates(message, requested_slot, current, red_flag_groups) -> Dict[
     waiting = [x for x in (current.get(s.RF_PENDING) or []) if x not in recorded]
     new = [x for x in unsure if x not in recorded and x not in waiting]
     if new:
-        updates[s.RF_PENDING] = waiting + new
+        past = [s.TOLD_AS_PAST] if set(new) <= set(message.values("red_flag", role=PAST)) else []
+        updates[s.RF_PENDING] = [x for x in waiting if x != s.TOLD_AS_PAST] + new + past
     elif len(waiting) != len(current.get(s.RF_PENDING) or []):
-        updates[s.RF_PENDING] = waiting or None
+        updates[s.RF_PENDING] = s.pending_or_none(waiting)
     return updates
 
 
@@ -557,7 +572,7 @@ def flags_of_other_groups(message: Message, own, current, derived: Optional[List
     """Red flags said, to be confirmed or derived from facts (`derived`, computed when not
     given) in this message that the group `own` does not ask."""
     derived = flags_from_facts(message, current) if derived is None else derived
-    said = message.values("red_flag") + message.values("red_flag", role=UNCERTAIN)
+    said = message.values("red_flag") + message.flags_to_confirm()
     return [x for x in said + derived if x not in own]
 
 
@@ -592,7 +607,7 @@ def read_red_flag_group(slot: str):
     def read(message: Message, current, red_flag_groups) -> Dict[str, Any]:
         intent, yes_no = message.intent, yes_no_from(message)
         own = set(red_flag_groups.get(slot, ()))
-        asked_about = message.values("red_flag") + message.values("red_flag", role=UNCERTAIN)
+        asked_about = message.values("red_flag") + message.flags_to_confirm()
         if is_question_about(message) and any(x in own for x in asked_about):
             return {}  # the confirm question answers it, and this group is asked again
         derived = flags_from_facts(message, current)  # "it was a 9/10": severe pain
@@ -711,6 +726,8 @@ def read_pain_side(message: Message, current, red_flag_groups) -> Dict[str, Any]
         return {s.PAIN_SIDE: side}
     if _MIDLINE.search(message.text.lower()):
         return {s.PAIN_SIDE: "both"}  # low back, tailbone: the button says "Both / the middle"
+    if message.intent == "no_pain" or _NO_PAIN_NOW.search(message.text.lower()):
+        return {s.PAIN_AREAS: [], s.NO_PAIN: True}  # "nothing hurts": no side to ask
     return {}
 
 
@@ -734,7 +751,8 @@ _NOT_WALKING = re.compile(r"\b(not|no|never|n'?t|except|apart from)\b[^.,;]*\bwa
 
 
 _NO_PAIN_NOW = re.compile(r"\b(no pain|nothing hurts|doesn'?t hurt|does not hurt|don'?t hurt|n/a|not applicable|"
-                          r"pain ?free|no pains?)\b")
+                          r"pain ?free|no pains?|nothing(?:'s| is) (?:wrong|sore|hurting))\b|"
+                          r"^\W*(?:it |they )?(?:doesn'?t|does not|don'?t|do not|never)\W*$")  # "it doesn't" (hurt)
 
 
 def read_pain_timing(message: Message, current, red_flag_groups) -> Dict[str, Any]:
@@ -779,9 +797,9 @@ def read_running_effort(message: Message, current, red_flag_groups) -> Dict[str,
     first = (re.findall(r"[a-z']+", message.text.lower()) or [""])[0]
     if is_asking(message.text) and first not in _YES_WORDS | _NO_WORDS:
         return {}  # "is it bad if it does?" asks back; it answers nothing
-    changed = _CHANGED_MIND.match(message.text.lower().strip())
+    changed = _changed_mind(message.text.lower().strip())
     if changed:  # "no. no wait, yes actually, ..."
-        return {s.RUNNING_EFFORT: "yes" if changed.group(1) in ("yes", "yeah", "yep") else "no"}
+        return {s.RUNNING_EFFORT: changed}
     leading = None if _UNSURE.match(message.text.lower().strip()) else \
         "yes" if first in _YES_WORDS - {"ok", "okay", "sure"} else \
         "no" if first in _NO_WORDS - {"not"} | {"normal", "fine"} else None  # "normal i think, it's hard but I'm new"

@@ -26,7 +26,7 @@ from actions import (  # noqa: F401
 
 # Load the knowledge base and the clinic configuration now, so that a broken file stops the
 # action server at start-up with a message naming the file and the rule, not mid-chat.
-from actions.clinic_config import load_clinic  # noqa: E402
+from core.clinic import load_clinic  # noqa: E402
 from actions.screen_state import knowledge  # noqa: E402
 
 knowledge()

@@ -37,7 +37,7 @@ def drop_moot_confirms(updates: Dict[str, Any]) -> Dict[str, Any]:
     pending = updates.get(s.RF_PENDING)
     moot = set(flags_from_fields(updates)) & set(pending or [])
     if moot:
-        updates[s.RF_PENDING] = [x for x in pending if x not in moot] or None
+        updates[s.RF_PENDING] = s.pending_or_none([x for x in pending if x not in moot])
     return updates
 
 

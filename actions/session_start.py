@@ -3,7 +3,8 @@
 from rasa_sdk import Action
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 
-from actions.clinic_config import clinic_slot_values, load_clinic
+from actions.clinic_config import clinic_slot_values
+from core.clinic import load_clinic
 
 
 class ActionSessionStart(Action):

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots as s
-from actions.clinic_config import load_clinic
+from core.clinic import load_clinic
 from actions.records import RecordsError, save_screen
 from actions.screen_state import answers_and_result, knowledge
 from actions.screening import clinician_summary, compose_result_messages

@@ -33,6 +33,14 @@ RF_PENDING = "rf_pending"
 # RF_PENDING as OPENING_STORY; confirmed, RF_UNPLACED holds it until a group's red flag
 # explains it (if every group is then denied, it counts as not sure for the most urgent one).
 OPENING_STORY = "opening_story"
+# A red flag told as over ("tore my achilles in 2015, fine since") waits in RF_PENDING with
+# TOLD_AS_PAST: the confirm question then asks whether it is happening now.
+TOLD_AS_PAST = "told_as_past"
+
+
+def pending_or_none(pending):
+    """RF_PENDING's value: None once only the TOLD_AS_PAST marker is left."""
+    return pending if [x for x in pending or [] if x != TOLD_AS_PAST] else None
 RF_UNPLACED = "rf_unplaced"
 RF_CONFIRM = "rf_confirm"
 # The groups whose own question got an answer. A red flag volunteered elsewhere is recorded in

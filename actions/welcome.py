@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions import slots as s
 from actions.questions import SCREEN_SLOTS
-from actions.reading import (QUESTION_INTENTS, UNCERTAIN, Message, consent_from_text, read_message, sore_areas,
+from actions.reading import (QUESTION_INTENTS, Message, consent_from_text, read_message, sore_areas,
                              yes_no_from)
 from actions.screen_state import red_flag_groups
 from actions.wording import describe_all
@@ -43,7 +43,7 @@ def welcome(dispatcher, tracker, keep_facts: bool = True) -> List[EventType]:
         # came out as a red-flag report at 0.67 after a retrain)
         confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
         unplaced = message.intent == "report_red_flag" and confidence >= UNPLACED_CONFIDENCE \
-            and not message.values("red_flag") and not message.values("red_flag", role=UNCERTAIN) \
+            and not message.values("red_flag") and not message.flags_to_confirm() \
             and not sore_areas(message)
         if message.intent not in QUESTION_INTENTS:
             # whatever the classifier made of an opening message, its facts count

@@ -152,18 +152,13 @@ def test_both_servers_and_the_shell_start_with_the_logging_configuration(monkeyp
 
 @pytest.mark.model
 @pytest.mark.servers
-def test_a_real_rasa_server_logs_none_of_a_runners_words_or_contact_details(tmp_path):
-    from tests.servers import BotServers
-
-    bot = BotServers(tmp_path).start()
-    try:
-        bot.say("log-runner", "hi")
-        bot.say("log-runner", MESSAGE)  # handled: noted, and the welcome again
-        with pytest.raises(urllib.error.HTTPError):  # rejected: Rasa logs the event it could not read
-            bot.append_events("log-runner", [{"event": "user", "text": MESSAGE, "parse_data": "not a dict"}])
-    finally:
-        bot.stop()
-    rasa_log, actions_log = (tmp_path / "rasa.log").read_text(), (tmp_path / "actions.log").read_text()
+def test_a_real_rasa_server_logs_none_of_a_runners_words_or_contact_details(default_servers):
+    bot = default_servers  # tests/conftest.py: its logs hold every other test's conversations too
+    bot.say("log-runner", "hi")
+    bot.say("log-runner", MESSAGE)  # handled: noted, and the welcome again
+    with pytest.raises(urllib.error.HTTPError):  # rejected: Rasa logs the event it could not read
+        bot.append_events("log-runner", [{"event": "user", "text": MESSAGE, "parse_data": "not a dict"}])
+    rasa_log, actions_log = (bot.workdir / "rasa.log").read_text(), (bot.workdir / "actions.log").read_text()
     assert "Failed to validate the events format" in rasa_log  # the line is there...
     assert not secrets_in(rasa_log) and not secrets_in(actions_log)  # ...without the message
     assert logmask.TEXT_MASK in rasa_log

@@ -133,7 +133,7 @@ def _print_table(rows: List[List[str]], headers: List[str]) -> None:
 
 
 def retention_days() -> Optional[int]:
-    from actions.clinic_config import load_clinic
+    from core.clinic import load_clinic
 
     value = load_clinic().get("retention_days")
     return value if isinstance(value, int) and not isinstance(value, bool) else None

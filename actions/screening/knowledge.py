@@ -29,7 +29,7 @@ POLICY_KEYS = {"unsure_counts_as_yes", "findings_shown"}
 GLUTE_KEYS = {"name", "job"}
 GROUP_KEYS = {"level", "prompt", "flags"}
 RED_FLAG_REQUIRED = {"id", "label", "question", "advice", "sources"}
-RED_FLAG_OPTIONAL = {"also_when", "clinician_note"}
+RED_FLAG_OPTIONAL = {"also_when", "clinician_note", "past_counts"}
 FINDING_REQUIRED = {"id", "title", "weight", "refers", "when", "glute", "glute_job", "explanation", "sources"}
 FINDING_OPTIONAL = {"self_check", "injuries", "injuries_by_area", "clinician_note"}
 STRENGTH_REQUIRED = {"id", "when", "explanation", "sources"}
@@ -70,6 +70,9 @@ class RedFlag:
     sources: List[str]
     also_when: Optional[Dict[str, Any]] = None
     clinician_note: Optional[str] = None
+    # True: an episode that is over still counts (a history). False: one the runner tells as
+    # over ("years ago, cleared up") is asked about: is it happening now?
+    past_counts: bool = False
 
 
 @dataclass
@@ -231,6 +234,14 @@ class _Loader:
             self.error(where, f"missing key '{key}'")
         return True
 
+    def flag(self, where, data, key) -> bool:
+        """A true/false field, false when absent."""
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self.error(where, f"'{key}' must be true or false")
+            return False
+        return value
+
     def text(self, where, data, key, placeholders) -> str:
         """A text field (a missing key is reported by `keys`)."""
         if key not in data:
@@ -368,6 +379,7 @@ class _Loader:
                     advice=self.text(fwhere, fraw, "advice", TEXT_PLACEHOLDERS),
                     sources=self.source_list(fwhere, fraw), also_when=also,
                     clinician_note=fraw.get("clinician_note"),
+                    past_counts=self.flag(fwhere, fraw, "past_counts"),
                 ))
             groups.append(RedFlagGroup(level=str(level), prompt=prompt, flags=flags))
         ids = {f.id for g in groups for f in g.flags}
@@ -389,8 +401,7 @@ class _Loader:
             self.error(where, f"'weight' must be a positive number, got {weight!r}")
             weight = 0
         for key in ("refers", "self_check"):
-            if key in raw and not isinstance(raw[key], bool):
-                self.error(where, f"'{key}' must be true or false")
+            self.flag(where, raw, key)
         if "when" in raw:
             self.condition(where, raw["when"], at="when", red_flag_ids=red_flag_ids)
         glute_ids = raw.get("glute") or []

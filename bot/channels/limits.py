@@ -48,9 +48,6 @@ ENVELOPE_BYTES = 64 * 1024
 BODY_FLOOR_BYTES = 1024 * 1024
 
 
-LimitError = ClinicConfigError  # a bad setting, or a domain without the reply
-
-
 def max_body_bytes(max_chars: int) -> int:
     """The largest request body a channel reads, in bytes (see BYTES_PER_CHAR above)."""
     return max(BODY_FLOOR_BYTES, BYTES_PER_CHAR * max_chars + ENVELOPE_BYTES)
@@ -58,7 +55,7 @@ def max_body_bytes(max_chars: int) -> int:
 
 def too_long_reply(domain_path: Path = DOMAIN) -> Text:
     """The text of the domain's `utter_input_too_long` (its first variant)."""
-    return response_text(REPLY, domain_path, LimitError)
+    return response_text(REPLY, domain_path, ClinicConfigError)
 
 
 class MessageLimit:

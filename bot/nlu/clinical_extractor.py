@@ -75,15 +75,24 @@ class LexiconError(ValueError):
     """The lexicon file is malformed; the message names the file and the entry."""
 
 
-def red_flag_levels(path: Text = KNOWLEDGE_BASE) -> Dict[str, int]:
-    """Red flag id -> urgency rank (0 = most urgent group), read from the knowledge base."""
+def _red_flags(path: Text) -> List[Tuple[int, Dict[str, Any]]]:
+    """(urgency rank, red flag entry) of every red flag in the knowledge base."""
     file = resolve_lexicon_path(path)
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        groups = data["red_flag_groups"]
-        return {flag["id"]: rank for rank, group in enumerate(groups) for flag in group["flags"]}
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        return [(rank, dict(flag)) for rank, group in enumerate(data["red_flag_groups"]) for flag in group["flags"]]
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         raise LexiconError(f"{file}: cannot read the red flags of the knowledge base ({exc})")
+
+
+def red_flag_levels(path: Text = KNOWLEDGE_BASE) -> Dict[str, int]:
+    """Red flag id -> urgency rank (0 = most urgent group), read from the knowledge base."""
+    return {flag["id"]: rank for rank, flag in _red_flags(path)}
+
+
+def asked_when_past(path: Text = KNOWLEDGE_BASE) -> FrozenSet[str]:
+    """Red flags that, told as over, are asked about (the knowledge base's `past_counts`)."""
+    return frozenset(flag["id"] for _, flag in _red_flags(path) if not flag.get("past_counts"))
 
 
 def _load_vocabulary() -> Dict[str, Tuple[str, ...]]:
@@ -269,7 +278,8 @@ def _stems(word: str) -> List[str]:
 
 _FINE_WORDS = {"fine", "normal", "ok", "okay", "good", "grand", "alright", "great", "perfect", "unaffected"}
 _LINKS = {"'s", "is", "was", "are", "were", "feels", "felt", "seems", "been", "has", "totally", "completely",
-          "perfectly", "all", "absolutely", "100", "%", "about", "around"}
+          "perfectly", "all", "absolutely", "100", "%", "about", "around",
+          "home", "back", "off", "afterwards"}  # "walked home fine"
 
 
 _CONDITIONS = {"when", "while", "whilst", "until", "unless", "except", "apart", "if", "at", "sitting", "lying",
@@ -506,6 +516,7 @@ class ClinicalNLP:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self.urgency = red_flag_levels()
+        self.asked_when_past = asked_when_past()
         self.nlp = spacy.blank("en")
         # Split units off numbers ("5k", "8hrs", "20s") so "after <num> k" can match.
         suffixes = list(self.nlp.Defaults.suffixes) + [r"(?<=[0-9])(?:k|km|mi|hrs|hr|h|s|secs|sec)$"]
@@ -1225,7 +1236,7 @@ class ClinicalNLP:
         entities += self._groin_bone_stress(entities)
         entities.sort(key=lambda e: (e["start"], e["end"]))
         _mark_places(text, entities)
-        _mark_past(text, entities)
+        _mark_past(text, entities, self.asked_when_past)
         _mark_gait_sides(text, entities)
         entities += _both_from_plurals(entities, text)
         return entities
@@ -1262,6 +1273,10 @@ _WEAK_AFTER = re.compile(r"^\s*(?:(?:is|are|were|was|might be|could be|may be|mu
 _WEAK_BEFORE = re.compile(r"\b(?:weak|weakness in|lazy|dead|sleepy|sleeping|inactive|underactive|switched off)\s+"
                           r"(?:my\s+|the\s+)?$")
 _WEAK_PARTS = {"glute", "hip"}
+# "your glute article", "hip exercises", "the hamstring video": the part names a topic
+_TOPIC_AFTER = re.compile(r"^\s*(?:articles?|blog|posts?|page|videos?|exercises?|workouts?|routines?|drills?|"
+                          r"programmes?|programs?|activation|strength(?:ening)?|tests?|self[- ]?checks?|quiz|"
+                          r"screen(?:er|ing)?|stuff|content|tips?)\b")
 _HURTS_IN_CLAUSE = re.compile(r"^(?:(?!\b(?:and|but) (?:my|the|it|your|me)\b)[^.!?;,])*?\b(?:hurt\w*|sore\w*|pain\w*|ach\w*|tender|throb\w*|sting\w*|burn\w*|"
                               r"tight\w*|niggl\w*|twing\w*|kill\w*)")
 
@@ -1303,6 +1318,9 @@ def _mark_places(text: str, entities: List[Dict[str, Any]]) -> None:
             e["role"] = PLACE
             continue
         after = lowered[e["end"]:]
+        if _TOPIC_AFTER.match(after) and not _HURTS_IN_CLAUSE.match(after):
+            e["role"] = PLACE  # "I read your glute article": a topic, not a sore place
+            continue
         if _CAUSE_AFTER.match(after) or (e["value"] in _WEAK_PARTS and not _HURTS_IN_CLAUSE.match(after) and (
                 _WEAK_AFTER.match(after) or _WEAK_BEFORE.search(before))):
             e["role"] = PLACE
@@ -1346,7 +1364,10 @@ _DATED_PARTS = re.compile(r"[.!?;,\n]+|\b(?:but|whereas|now|so|and)\b")
 _PAST_PARTS = re.compile(r"[.!?;\n]+|\bbut\b|\bwhereas\b|\b(?:and )?now\b|\bthese days\b|\bnowadays\b|\bso\b")
 
 
-def _mark_past(text: str, entities: List[Dict[str, Any]]) -> None:
+def _mark_past(text: str, entities: List[Dict[str, Any]], flags: FrozenSet[str] = frozenset()) -> None:
+    """Role `past` for body parts, sides and pain scores in a part of the message told as over,
+    and for the red flags in `flags` said plainly there ("tore my achilles in 2015, run three
+    marathons since"): the runner is asked whether it is happening now (never dropped)."""
     lowered = text.lower()
     for cues, breaks in ((_PAST_CUE, _PAST_PARTS), (_DATED_CUE, _DATED_PARTS)):
         cuts = [0] + [m.start() for m in breaks.finditer(lowered)] + [len(lowered) + 1]
@@ -1358,7 +1379,8 @@ def _mark_past(text: str, entities: List[Dict[str, Any]]) -> None:
             for e in entities:
                 if begin <= e["start"] < end and (
                         (e["entity"] in ("body_part", "side") and not e.get("role"))
-                        or (e["entity"] == "number" and e.get("role") == "pain")):
+                        or (e["entity"] == "number" and e.get("role") == "pain")
+                        or (e["entity"] == RED_FLAG and not e.get("role") and e["value"] in flags)):
                     e["role"] = PAST
 
 

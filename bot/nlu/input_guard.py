@@ -10,17 +10,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
-from rasa.shared.nlu.constants import (
-    ENTITIES,
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from bot.nlu.intents import set_intent
 from core.clinic import max_message_chars
 
 PROBLEM_ENTITY = "input_problem"
@@ -170,14 +164,7 @@ class InputGuard(GraphComponent):
             problem = self.check(text)
             if problem is None:
                 continue
-            fallback = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
-                        PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [
-                r for r in (message.get(INTENT_RANKING_KEY) or [])
-                if r.get(INTENT_NAME_KEY) != DEFAULT_NLU_FALLBACK_INTENT_NAME
-            ]
-            message.set(INTENT, fallback, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [dict(fallback)] + ranking, add_to_output=True)
+            set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
             entity = {
                 "entity": PROBLEM_ENTITY,
                 "start": 0,

@@ -20,17 +20,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import (
-    ENTITIES,
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-)
+from rasa.shared.nlu.constants import ENTITIES
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.clinical_extractor import NEGATED, RED_FLAG
 from bot.nlu.input_guard import PROBLEM_ENTITY
+from bot.nlu.intents import intent_of, set_intent
 
 REPORT = "report_red_flag"
 # Intents that keep their meaning when the message also reports a red flag: answers and
@@ -58,13 +53,9 @@ class RedFlagIntent(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             entities = message.get(ENTITIES) or []
-            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent in KEEPS or not reports_red_flag(entities):
+            if intent_of(message) in KEEPS or not reports_red_flag(entities):
                 continue
             if any(e.get("entity") == PROBLEM_ENTITY and e.get("value") != "too_long" for e in entities):
                 continue  # empty, wordless or not English: the guard's reply stands
-            report = {INTENT_NAME_KEY: REPORT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != REPORT]
-            message.set(INTENT, report, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [dict(report)] + ranking, add_to_output=True)
+            set_intent(message, REPORT)
         return messages

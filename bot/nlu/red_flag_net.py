@@ -12,8 +12,12 @@ to either needs a restart and no new Rasa model (like the lexicon itself).
 from __future__ import annotations
 
 import logging
+import os
+import pickle
 import re
+import tempfile
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -26,7 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from bot.nlu.clinical_extractor import NEGATED, RED_FLAG, UNCERTAIN, red_flag_levels
-from bot.nlu.red_flag_model import (DEFAULT_EXAMPLES, DEFAULT_LEXICON, DEFAULT_NLU, NONE, RedFlagModel,
+from bot.nlu.red_flag_model import (DEFAULT_EXAMPLES, DEFAULT_LEXICON, DEFAULT_NLU, NONE, REPO_ROOT, RedFlagModel,
                                     load_examples)
 
 logger = logging.getLogger(__name__)
@@ -65,13 +69,47 @@ def only_places(text: str, entities: List[Dict[str, Any]]) -> bool:
 
 def build_model(examples_dir: str = DEFAULT_EXAMPLES, nlu_dir: str = DEFAULT_NLU,
                 lexicon_path: str = DEFAULT_LEXICON) -> RedFlagModel:
-    """The model for these examples, trained once per process and set of examples."""
+    """The model for these examples, trained once per set of examples: kept in memory for the
+    process and on disk (models/, beside the Rasa model) for the next server start, as the
+    seeded training gives the same model for the same examples."""
     examples = load_examples(red_flag_levels(), examples_dir, nlu_dir, lexicon_path)
     key = examples.fingerprint()
     if key not in _MODELS:
-        _MODELS[key] = RedFlagModel(examples)
-        logger.info("red-flag net trained on %d examples (%s)", len(examples.texts), key)
+        _MODELS[key] = _load_saved(key) or _train_and_save(examples, key)
     return _MODELS[key]
+
+
+def _saved_path(key: str) -> Path:
+    import sklearn
+
+    return REPO_ROOT / "models" / f"red-flag-net-{key}-sklearn{sklearn.__version__}.pkl"
+
+
+def _load_saved(key: str) -> Optional[RedFlagModel]:
+    path = _saved_path(key)
+    try:
+        with path.open("rb") as file:
+            model = pickle.load(file)  # written by _train_and_save on this machine, never downloaded
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    if getattr(model, "fingerprint", None) != key:
+        return None
+    logger.info("red-flag net loaded from %s", path.name)
+    return model
+
+
+def _train_and_save(examples, key: str) -> RedFlagModel:
+    model = RedFlagModel(examples)
+    logger.info("red-flag net trained on %d examples (%s)", len(examples.texts), key)
+    path = _saved_path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as file:
+            pickle.dump(model, file)
+        os.replace(file.name, path)  # atomic: servers starting together never read half a file
+    except OSError as exc:
+        logger.warning("red-flag net not saved (%s): the next start trains it again", exc)
+    return model
 
 
 @dataclass(frozen=True)

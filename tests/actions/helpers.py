@@ -12,7 +12,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots as s
-from actions.clinic_config import clinic_slot_values, load_clinic
+from actions.clinic_config import clinic_slot_values
+from core.clinic import load_clinic
 
 ROOT = Path(__file__).resolve().parents[2]
 ALL_CLEAR = {s.RF_EMERGENCY: [s.NONE], s.RF_URGENT_CARE: [s.NONE], s.RF_SEE_CLINICIAN: [s.NONE]}

@@ -8,7 +8,7 @@ from actions import slots as s
 from actions.questions import FORM_SLOTS
 from actions.apply_correction import ActionAnswerOutsideScreen, ActionApplyCorrection
 from actions.ask_red_flags import ActionAskRfEmergency, ActionAskRfSeeClinician, ActionAskRfUrgentCare
-from actions.clinic_config import load_clinic
+from core.clinic import load_clinic
 from actions.define_term import ActionDefineTerm
 from actions.explain_why import ActionExplainWhy
 from actions.rephrase import ActionRephrase

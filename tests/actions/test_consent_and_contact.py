@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from actions import slots as s
 from actions.booking import ActionBooking
-from actions.clinic_config import clinic_slot_values, load_clinic
+from actions.clinic_config import clinic_slot_values
+from core.clinic import load_clinic
 from actions.contact_form import ActionSaveContact, ValidateContactForm, read_name, read_reach
 from actions.show_result import ActionShowResult
 from actions.stop_screen import ActionStopScreen

@@ -109,6 +109,28 @@ def test_an_uncertain_red_flag_is_confirmed_before_anything_else(answer, intent,
         assert updates[s.REQUESTED_SLOT] == s.RF_URGENT_CARE
 
 
+@pytest.mark.parametrize("answer, intent, recorded", [
+    ("yes it's come back", "affirm", True), ("not sure", "not_sure", True), ("no, long healed", "deny", False),
+])
+def test_a_red_flag_told_as_over_is_asked_about_now_and_a_no_drops_it(answer, intent, recorded):
+    from actions.ask_red_flags import ActionAskRfConfirm
+
+    updates, _ = turn(requested=s.RF_EMERGENCY, intent="inform",
+                      text="tore my achilles in 2015, had it repaired, fine since",
+                      entities=[entity("red_flag", "achilles_rupture", role="past")])
+    assert updates[s.RF_PENDING] == ["achilles_rupture", s.TOLD_AS_PAST]
+    assert s.RF_URGENT_CARE not in updates
+    assert updates[s.REQUESTED_SLOT] == s.RF_CONFIRM
+    _, messages = run(ActionAskRfConfirm(), tracker({s.RF_PENDING: updates[s.RF_PENDING]}, "inform", [], ""))
+    shown = "\n".join(m.get("text") or "" for m in messages)
+    assert "happening now" in shown and "pop, snap" in shown
+
+    updates, _ = turn({s.RF_PENDING: ["achilles_rupture", s.TOLD_AS_PAST]}, requested=s.RF_CONFIRM,
+                      intent=intent, text=answer)
+    assert updates[s.RF_PENDING] is None
+    assert (updates.get(s.RF_URGENT_CARE) == ["achilles_rupture"]) is recorded
+
+
 def test_a_clearly_denied_red_flag_is_a_no_for_its_group():
     updates, _ = turn(requested=s.RF_EMERGENCY, intent="inform", text="no chest pain",
                       entities=[entity("red_flag", "chest_symptoms", role="negated")])

@@ -22,7 +22,6 @@ sys.path.insert(0, str(ROOT))
 
 from bot.channels.stack import Stack  # noqa: E402
 from scripts.train import model_path  # noqa: E402
-from tests.channels.fake_platforms import FakePlatforms  # noqa: E402
 
 SLACK_SIGNING_SECRET = "test-slack-signing-secret"
 MESSENGER_APP_SECRET = "test-messenger-app-secret"
@@ -41,13 +40,6 @@ def trained_model() -> Path:
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run scripts/train.py first (scripts/test.sh does)")
     return model
-
-
-@pytest.fixture(scope="session")
-def fake_platforms():
-    fake = FakePlatforms().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture(scope="session")

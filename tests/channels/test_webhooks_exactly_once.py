@@ -20,16 +20,13 @@ from types import SimpleNamespace
 from typing import Dict, List, Optional
 
 import pytest
-import yaml
 
-from bot.channels import config
 from bot.channels.dedup import Deliveries, moved_on_reply, question_moved_on, question_tag, tag_buttons, untag
 from bot.channels.identity import messenger_sender, slack_sender
-from tests.channels.conftest import MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN, SLACK_SIGNING_SECRET
 from tests.channels.test_platforms import (EMERGENCY_FLAGS, QUIET, SLACK_TEAM, URGENT_FLAGS, buttons_of,
                                            messenger_event, send_messenger, send_slack, slack_button_click,
                                            slack_event)
-from tests.persistence.conftest import POSTGRES_SERVER, REDIS_URL, drop_database, pg_ready
+from tests.persistence.conftest import redis_or_fail
 from tests.servers import BotServers
 
 MOVED_ON = moved_on_reply()
@@ -40,17 +37,6 @@ _names = itertools.count()
 
 def name(prefix: str) -> str:
     return f"{prefix}{os.getpid()}X{next(_names)}"
-
-
-def redis_or_fail():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError:
-        pytest.fail(f"Redis does not answer at {REDIS_URL}: run scripts/setup_services.sh")
-    return client
 
 
 def server_with_redis(client) -> SimpleNamespace:
@@ -167,30 +153,7 @@ def test_a_failed_background_turn_is_logged_without_the_message(caplog):
 
 
 # ---------------------------------------------------------------------------------- two Rasa servers
-@pytest.fixture(scope="module")
-def replicas(tmp_path_factory, fake_platforms):
-    if not pg_ready():
-        pytest.fail("PostgreSQL does not answer on 127.0.0.1:5432: run scripts/setup_services.sh")
-    redis_or_fail()
-    url = f"{POSTGRES_SERVER}/screener_exactly_once_{os.getpid()}"
-    drop_database(url)
-    env = {
-        "DATABASE_URL": url, "REDIS_URL": REDIS_URL,
-        "SLACK_TOKEN": "fake-slack-bot-token", "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
-        "SLACK_API_BASE": fake_platforms.slack_api_base,
-        "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY_TOKEN, "MESSENGER_APP_SECRET": MESSENGER_APP_SECRET,
-        "MESSENGER_PAGE_ACCESS_TOKEN": "test-page-access-token",
-        "MESSENGER_GRAPH_URL": fake_platforms.messenger_graph_url,
-        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-    }
-    channels = config.platform_channels(env)
-    assert len(channels) == 2, channels
-    servers = BotServers(tmp_path_factory.mktemp("exactly-once"), rasa_servers=2, env=env,
-                         credentials=yaml.safe_dump(channels, sort_keys=False))
-    servers.start()
-    yield servers
-    servers.stop()
-    drop_database(url)
+# `replicas` (tests/conftest.py): two Rasa servers on PostgreSQL and Redis with Slack and Messenger
 
 
 def user_texts(servers: BotServers, conversation_id: str) -> List[str]:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions.clinic_config import load_clinic
+from core.clinic import load_clinic
 from tests.runner import Runner
-from tests.servers import BotServers
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 
@@ -18,10 +17,8 @@ CLINIC = load_clinic()
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    servers = BotServers(tmp_path_factory.mktemp("e2e")).start()
-    yield servers
-    servers.stop()
+def bot(default_servers):
+    return default_servers  # tests/conftest.py
 
 
 def start(runner: Runner, keep: bool = True) -> None:
@@ -247,6 +244,32 @@ def test_an_opening_message_answers_questions_before_they_are_asked(bot):
     assert slots["pain_areas"] == ["knee"] and slots["pain_side"] == "left", runner.log
     assert slots["pain_timing"] == ["after_runs"] and slots["pain_severity"] == 6
     assert slots["running_effort"] == "yes" and slots["sitting_hours"] == 9
+
+
+def test_a_red_flag_told_as_long_over_is_asked_about_and_a_no_lets_the_screen_go_on(bot):
+    opening = ("Tore my Achilles in 2015 and had it repaired, run three marathons since with no "
+               "problems. Now my knees ache on long runs.")
+    over = Runner(bot, "past-over")
+    over.say(opening)
+    over.tap("Start & keep answers")
+    over.expect("happening now")
+    over.say("no, that's all long healed")
+    over.expect("chest pain")  # the safety questions, then the screen
+    for answer in ("none of those", "no", "nope, none"):
+        over.say(answer)
+    assert not over.slots().get("rf_urgent_care") or over.slots()["rf_urgent_care"] == ["none"], over.log
+    assert over.slots()["pain_areas"] == ["knee"], over.log
+
+    back = Runner(bot, "past-back")
+    back.say(opening)
+    back.tap("Start & keep answers")
+    back.expect("happening now")
+    back.say("yes actually, pushing off hurts again")
+    back.say("none of those")  # the emergency group is still asked
+    back.say("no")
+    back.expect(CLINIC["urgent_care"], "Achilles")
+    assert back.slots()["triage"] == "urgent_care", back.log
+    assert "achilles_rupture" in back.slots()["red_flags"], back.log
 
 
 def _non_loopback_address():

@@ -16,7 +16,6 @@ import pytest
 import yaml
 
 from bench.runners.play import RestBot, load_personas, play_all, failure_line
-from tests.servers import BotServers
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 
@@ -25,10 +24,8 @@ TARGET, LINE = GATE["target"], GATE["gate"]
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    servers = BotServers(tmp_path_factory.mktemp("personas")).start()
-    yield servers
-    servers.stop()
+def bot(default_servers):
+    return default_servers  # tests/conftest.py
 
 
 def test_test_split_personas_get_the_right_result(bot):

@@ -559,6 +559,31 @@ def test_body_parts_spoken_of_in_the_past_hurt_no_more(nlp, text, sore, past):
     assert {value for entity, value, role in entities if entity == "body_part" and role == "past"} == past
 
 
+@pytest.mark.parametrize("text, flag, role", [
+    ("Tore my Achilles in 2015 and had it repaired, run three marathons since with no problems",
+     "achilles_rupture", "past"),
+    ("I had a hot swollen knee with a fever about six years ago, it cleared up completely",
+     "hot_swollen_joint", "past"),
+    # a history counts however long ago (the knowledge base's past_counts)
+    ("I fainted at a race last year", "chest_symptoms", None),
+    ("my dad died of a heart attack at 45 years ago", "cardiac_history", None),
+    # the past part does not reach the present one
+    ("my shin hurt years ago and now it hurts at night", "bone_stress_signs", None),
+])
+def test_a_red_flag_told_as_over_is_asked_about_unless_its_history_counts(nlp, text, flag, role):
+    assert (flag, role) in red_flags(nlp, text)
+
+
+def test_a_body_part_naming_a_topic_is_no_sore_place(nlp):
+    assert ("body_part", "glute", "place") in found(nlp, "Hello, I read your glute article and I'm curious")
+    assert ("body_part", "knee", None) in found(nlp, "doing hip exercises and my knee aches")
+    assert ("body_part", "hip", "place") in found(nlp, "doing hip exercises and my knee aches")
+
+
+def test_pain_you_cannot_think_past_is_severe(nlp):
+    assert ("severe_pain", None) in red_flags(nlp, "The pain in my foot is so bad I can't think about anything else.")
+
+
 @pytest.mark.parametrize("text, sore", [
     ("my quads screamed every time I bent my knees", {"quad"}),
     ("the knees felt normal again once I warmed up", set()),

@@ -89,6 +89,24 @@ def test_the_model_is_trained_once_per_set_of_examples():
     assert build_model() is build_model()
 
 
+def test_a_server_start_reuses_the_saved_net_and_retrains_over_a_damaged_file(tmp_path, monkeypatch):
+    from bot.nlu import red_flag_net
+
+    monkeypatch.setattr(red_flag_net, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(red_flag_net, "_MODELS", {})
+    trained = build_model()
+    saved = list((tmp_path / "models").glob("red-flag-net-*.pkl"))
+    assert len(saved) == 1
+    monkeypatch.setattr(red_flag_net, "_MODELS", {})  # as in a new server process
+    loaded = build_model()
+    texts = ["my calf went all puffy and hot", "knee a bit sore after parkrun"]
+    assert loaded is not trained and loaded.scores(texts) == trained.scores(texts)
+    saved[0].write_bytes(b"not a model")
+    monkeypatch.setattr(red_flag_net, "_MODELS", {})
+    assert build_model().scores(texts) == trained.scores(texts)  # trained again, and saved again
+    assert saved[0].read_bytes() != b"not a model"
+
+
 @pytest.mark.parametrize("text", ["top of my right foot", "the outer side of my left hip", "front of both shins"])
 def test_a_message_that_only_names_a_place_is_not_asked_about(net, nlp, text):
     assert asked(net, nlp, text) is None

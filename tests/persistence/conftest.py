@@ -64,6 +64,17 @@ def drop_database(url: str) -> None:
     admin.dispose()
 
 
+def redis_or_fail():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.fail(f"Redis does not answer at {REDIS_URL}: run scripts/setup_services.sh")
+    return client
+
+
 @pytest.fixture(scope="session")
 def services() -> None:
     if not pg_ready():

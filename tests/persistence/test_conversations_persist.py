@@ -9,20 +9,18 @@ import subprocess
 
 import pytest
 
-from actions.clinic_config import load_clinic
+from core.clinic import load_clinic
 from tests.persistence.conftest import everything_about
 from tests.persistence.helpers import TRY_AGAIN, Runner, start
-from tests.servers import ROOT, BotServers
+from tests.servers import ROOT
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 NOTHING = {"events": [], "screens": [], "contact_requests": [], "orphan screen_items": []}
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    servers = BotServers(tmp_path_factory.mktemp("persist")).start()  # SQLite: WORKDIR/screener.db
-    yield servers
-    servers.stop()
+def bot(default_servers):
+    return default_servers  # tests/conftest.py
 
 
 def test_a_restarted_rasa_server_continues_the_conversation_where_it_stopped(bot):

@@ -9,24 +9,16 @@ import threading
 
 import pytest
 
-from tests.persistence.conftest import REDIS_URL, drop_database, everything_about, postgres_stopped
+from tests.persistence.conftest import REDIS_URL, everything_about, postgres_stopped
 from tests.persistence.helpers import TRY_AGAIN, Runner, start
-from tests.servers import BotServers
 
 pytestmark = [pytest.mark.model, pytest.mark.servers]
 NOTHING = {"events": [], "screens": [], "contact_requests": [], "orphan screen_items": []}
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory, services):
-    url = f"postgresql://postgres@127.0.0.1:5432/screener_scaleout_{id(tmp_path_factory)}"
-    drop_database(url)
-    servers = BotServers(tmp_path_factory.mktemp("scale-out"), rasa_servers=2, nginx=True,
-                         env={"DATABASE_URL": url, "REDIS_URL": REDIS_URL})
-    servers.start()
-    yield servers
-    servers.stop()
-    drop_database(url)
+def bot(replicas):
+    return replicas  # tests/conftest.py: two Rasa servers behind nginx, PostgreSQL and Redis
 
 
 def test_one_conversation_alternating_between_the_servers_stays_consistent(bot):

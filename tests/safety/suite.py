@@ -594,7 +594,7 @@ def ensure_model_loaded(bot: BotServers, index: int = 0, timeout: float = 120) -
 # With dev_positions="rotate", only one dev phrasing in DEV_PLAY_EVERY is played: the dev split
 # grows with every blind batch and the test command has a time budget. The position rotates
 # with the phrasing index; the full suite (--split all) plays every phrasing at every position.
-DEV_PLAY_EVERY = 2
+DEV_PLAY_EVERY = 8
 
 
 def positions_of(case: Case, dev_index: int, dev_positions: str) -> Tuple[str, ...]:

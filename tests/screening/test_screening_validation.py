@@ -48,6 +48,8 @@ BREAKAGES = [
      ["finding 'crossover'", "unknown key 'wieght'"]),
     ("unknown red flag key", lambda d: red_flag(d, "calf_swelling").update(urgency="high"),
      ["red flag 'calf_swelling'", "unknown key 'urgency'"]),
+    ("past_counts not true or false", lambda d: red_flag(d, "cardiac_history").update(past_counts="yes"),
+     ["red flag 'cardiac_history'", "'past_counts' must be true or false"]),
     ("unknown field", lambda d: finding(d, "overstriding").update(when={"field": "gait_sign", "contains": "overstriding"}),
      ["finding 'overstriding'", "unknown answer field 'gait_sign'"]),
     ("op not allowed for kind", lambda d: finding(d, "prolonged_sitting").update(when={"field": "sitting_hours", "contains": 8}),
