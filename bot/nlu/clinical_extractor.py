@@ -1380,7 +1380,7 @@ def _mark_past(text: str, entities: List[Dict[str, Any]], flags: FrozenSet[str] 
                 if begin <= e["start"] < end and (
                         (e["entity"] in ("body_part", "side") and not e.get("role"))
                         or (e["entity"] == "number" and e.get("role") == "pain")
-                        or (e["entity"] == RED_FLAG and not e.get("role") and e["value"] in flags)):
+                        or (e["entity"] == RED_FLAG and e.get("role") in (None, UNCERTAIN) and e["value"] in flags)):
                     e["role"] = PAST
 
 

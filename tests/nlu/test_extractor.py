@@ -569,6 +569,9 @@ def test_body_parts_spoken_of_in_the_past_hurt_no_more(nlp, text, sore, past):
     ("my dad died of a heart attack at 45 years ago", "cardiac_history", None),
     # the past part does not reach the present one
     ("my shin hurt years ago and now it hurts at night", "bone_stress_signs", None),
+    # asked with the past wording even where the phrase alone would be asked anyway
+    ("had a really swollen hot knee with a temperature back in 2019, antibiotics sorted it and its been fine since",
+     "hot_swollen_joint", "past"),
 ])
 def test_a_red_flag_told_as_over_is_asked_about_unless_its_history_counts(nlp, text, flag, role):
     assert (flag, role) in red_flags(nlp, text)
