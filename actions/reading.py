@@ -146,8 +146,8 @@ class Message:
     def flags_to_confirm(self) -> List[str]:
         """Red flags the runner is asked to confirm: said with a negation that may not cancel
         them, inside a question, or told as over (role `past`)."""
-        return self.values("red_flag", role=UNCERTAIN) + \
-            [x for x in self.values("red_flag", role=PAST) if x not in self.values("red_flag", role=UNCERTAIN)]
+        uncertain = self.values("red_flag", role=UNCERTAIN)
+        return uncertain + [x for x in self.values("red_flag", role=PAST) if x not in uncertain]
 
     def numbers(self, roles: Iterable[Optional[str]] = (None,)) -> List[float]:
         """Numeric entity values whose role is one of `roles` (None = no role given)."""
@@ -458,8 +458,8 @@ def red_flag_updates(message, requested_slot, current, red_flag_groups) -> Dict[
     waiting = [x for x in (current.get(s.RF_PENDING) or []) if x not in recorded]
     new = [x for x in unsure if x not in recorded and x not in waiting]
     if new:
-        past = [s.TOLD_AS_PAST] if set(new) <= set(message.values("red_flag", role=PAST)) else []
-        updates[s.RF_PENDING] = [x for x in waiting if x != s.TOLD_AS_PAST] + new + past
+        updates[s.RF_PENDING] = s.add_pending(
+            waiting, new, told_as_past=set(new) <= set(message.values("red_flag", role=PAST)))
     elif len(waiting) != len(current.get(s.RF_PENDING) or []):
         updates[s.RF_PENDING] = s.pending_or_none(waiting)
     return updates
@@ -639,8 +639,7 @@ def read_red_flag_group(slot: str):
         if intent in ("affirm", "report_red_flag", "not_sure") or yes_no in ("yes", "unsure") or story:
             # A story the bot cannot tie to one of this group's red flags ("got a blister on my
             # toe"): neither a yes nor a no, so ask whether the group applies.
-            pending = current.get(s.RF_PENDING) or []
-            return {s.RF_PENDING: pending + [slot] if slot not in pending else pending}
+            return {s.RF_PENDING: s.add_pending(current.get(s.RF_PENDING), [slot])}
         return {}
     return read
 
@@ -774,8 +773,7 @@ def read_pain_timing(message: Message, current, red_flag_groups) -> Dict[str, An
     own = [slot for slot, ids in red_flag_groups.items() if flag in set(ids)]
     if own and _WALKING_PAIN.search(text) and not _NOT_WALKING.search(text) \
             and flag not in (current.get(own[0]) or []) and not message.values("red_flag"):
-        pending = list(current.get(s.RF_PENDING) or [])
-        updates[s.RF_PENDING] = pending + [flag] if flag not in pending else pending
+        updates[s.RF_PENDING] = s.add_pending(current.get(s.RF_PENDING), [flag])
     return updates
 
 

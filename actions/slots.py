@@ -41,6 +41,18 @@ TOLD_AS_PAST = "told_as_past"
 def pending_or_none(pending):
     """RF_PENDING's value: None once only the TOLD_AS_PAST marker is left."""
     return pending if [x for x in pending or [] if x != TOLD_AS_PAST] else None
+
+
+def add_pending(pending, new, told_as_past: bool = False):
+    """RF_PENDING with `new` added (red flag ids or group slots). TOLD_AS_PAST stays only while
+    everything waiting was told as over."""
+    pending = list(pending or [])
+    waiting = [x for x in pending if x != TOLD_AS_PAST]
+    added = [x for x in new if x not in waiting]
+    if not added:
+        return pending
+    past = told_as_past and (not waiting or TOLD_AS_PAST in pending)
+    return waiting + added + ([TOLD_AS_PAST] if past else [])
 RF_UNPLACED = "rf_unplaced"
 RF_CONFIRM = "rf_confirm"
 # The groups whose own question got an answer. A red flag volunteered elsewhere is recorded in

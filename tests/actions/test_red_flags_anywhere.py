@@ -131,6 +131,17 @@ def test_a_red_flag_told_as_over_is_asked_about_now_and_a_no_drops_it(answer, in
     assert (updates.get(s.RF_URGENT_CARE) == ["achilles_rupture"]) is recorded
 
 
+def test_the_past_wording_is_kept_only_while_every_waiting_sign_was_told_as_over():
+    past = s.add_pending([], ["achilles_rupture"], told_as_past=True)
+    assert past == ["achilles_rupture", s.TOLD_AS_PAST]
+    assert s.add_pending(past, ["hot_swollen_joint"], told_as_past=True) == [
+        "achilles_rupture", "hot_swollen_joint", s.TOLD_AS_PAST]
+    assert s.add_pending(past, ["bone_stress_signs"]) == ["achilles_rupture", "bone_stress_signs"]
+    assert s.add_pending(["chest_symptoms"], ["achilles_rupture"], told_as_past=True) == [
+        "chest_symptoms", "achilles_rupture"]
+    assert s.add_pending(past, ["achilles_rupture"]) == past  # nothing new: unchanged
+
+
 def test_a_clearly_denied_red_flag_is_a_no_for_its_group():
     updates, _ = turn(requested=s.RF_EMERGENCY, intent="inform", text="no chest pain",
                       entities=[entity("red_flag", "chest_symptoms", role="negated")])
