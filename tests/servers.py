@@ -8,6 +8,8 @@
                                                  the caller's own DATABASE_URL is never used)
     BotServers(workdir, stores=False)            Rasa's in-memory tracker and lock stores
     BotServers(..., rasa_servers=2, nginx=True)  two Rasa servers behind nginx (deploy/nginx)
+    BotServers(..., nice=10)                     at a lower CPU priority (a batch check's servers,
+                                                 tests/background.py)
 
 The model is the one scripts/train.py prints (SCREENER_MODEL overrides it). Each server
 logs to WORKDIR/actions.log, rasa.log, rasa-1.log, ...; restarts append to the same log.
@@ -76,7 +78,11 @@ def http(method: str, url: str, body: Any = None, timeout: float = 30, headers: 
     return json.loads(raw) if raw else None
 
 
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 240) -> None:
+# Several servers start side by side with the tests on two cores (tests/background.py).
+START_TIMEOUT = 600
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = START_TIMEOUT) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process.poll() is not None:
@@ -105,8 +111,9 @@ class BotServers:
 
     def __init__(self, workdir: Path, credentials: Optional[str] = None, env: Optional[Dict[str, str]] = None,
                  model: Optional[Path] = None, stores: bool = True, rasa_servers: int = 1,
-                 nginx: bool = False):
+                 nginx: bool = False, nice: int = 0):
         self.workdir = workdir
+        self.prefix = ["nice", "-n", str(nice)] if nice else []
         self.model = Path(model) if model else trained_model()
         if not self.model.exists():
             raise RuntimeError(f"no trained model at {self.model}: run scripts/train.py first")
@@ -145,7 +152,7 @@ class BotServers:
     def start_actions(self) -> None:
         log = self.workdir / "actions.log"
         process = subprocess.Popen(
-            [str(VENV_BIN / "python"), "-m", "actions.serve", "--port", str(self.actions_port)],
+            [*self.prefix, str(VENV_BIN / "python"), "-m", "actions.serve", "--port", str(self.actions_port)],
             cwd=ROOT, stdout=log.open("a"), stderr=subprocess.STDOUT, env=self.env)
         self.actions_process = process
         self.processes.append(process)
@@ -176,7 +183,7 @@ class BotServers:
         credentials.write_text(self.credentials)
         log = self.rasa_log(index)
         process = subprocess.Popen(
-            [str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(self.model),
+            [*self.prefix, str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(self.model),
              "--port", str(self.rasa_ports[index]),
              "--interface", "127.0.0.1", "--enable-api", "--auth-token", self.token,
              "--endpoints", str(endpoints), "--credentials", str(credentials)],

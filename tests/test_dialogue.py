@@ -8,14 +8,30 @@ import subprocess
 import pytest
 
 from tests.actions.helpers import responses_sent_by_code
+from tests.background import BACKGROUND, BATCH_NICENESS
 from tests.servers import ROOT, VENV_BIN, model_path
 
 OUTPUT = ROOT / "test-output"
 
 
-def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([str(VENV_BIN / "rasa"), *args], cwd=ROOT, capture_output=True, text=True,
+def rasa(*args: str, timeout: int = 900, nice: int = 0) -> subprocess.CompletedProcess:
+    prefix = ["nice", "-n", str(nice)] if nice else []
+    return subprocess.run([*prefix, str(VENV_BIN / "rasa"), *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
+
+
+def _test_stories() -> subprocess.CompletedProcess:
+    """`rasa test core` over tests/stories, beside the other tests (tests/background.py)."""
+    return rasa("test", "core", "--model", str(model_path()), "--stories", "tests/stories",
+                "--fail-on-prediction-errors", "--out", str(OUTPUT / "stories"), nice=BATCH_NICENESS)
+
+
+BACKGROUND.define("story_test", _test_stories)
+
+
+@pytest.fixture(scope="module")
+def story_test() -> subprocess.CompletedProcess:
+    return BACKGROUND.result("story_test")
 
 
 def test_training_data_validates_without_warnings():
@@ -37,10 +53,7 @@ def test_training_data_validates_without_warnings():
 
 
 @pytest.mark.model
-def test_every_test_story_is_predicted_without_errors():
-    out = OUTPUT / "stories"
-    result = rasa("test", "core", "--model", str(model_path()), "--stories", "tests/stories",
-                  "--fail-on-prediction-errors", "--out", str(out))
-    failed = out / "failed_test_stories.yml"
-    details = failed.read_text()[-4000:] if failed.exists() else (result.stdout + result.stderr)[-4000:]
-    assert result.returncode == 0, details
+def test_every_test_story_is_predicted_without_errors(story_test):
+    failed = OUTPUT / "stories" / "failed_test_stories.yml"
+    details = failed.read_text()[-4000:] if failed.exists() else (story_test.stdout + story_test.stderr)[-4000:]
+    assert story_test.returncode == 0, details

@@ -117,7 +117,7 @@ class Stack:
                 socket_url = self.env.get("SCREENER_PUBLIC_URL") or self.rasa_url  # as the browser reaches it
                 self._spawn("web", [str(VENV_BIN / "python"), "-m", "bot.web.server", "--host", self.host,
                                     "--port", str(self.web_port), "--socket-url", socket_url])
-                self._wait("web", f"{self.web_url}/", 30)
+                self._wait("web", f"{self.web_url}/", timeout)
             self._wait("actions", f"http://127.0.0.1:{self.actions_port}/health", timeout)
             self._wait("rasa", f"{self.rasa_url}/", timeout)
         except BaseException:

@@ -204,7 +204,7 @@ def test_messenger_over_long_message_gets_the_clear_reply(stack, fake_platforms)
 # ---------------------------------------------------------------------------------- nginx in front
 def test_nginx_caps_the_body_and_limits_each_client():
     from deploy.nginx import Nginx, nginx_binary
-    from tests.channels.conftest import free_port
+    from tests.servers import free_port
 
     if not nginx_binary():
         pytest.skip("nginx is not installed (scripts/setup_services.sh installs it)")

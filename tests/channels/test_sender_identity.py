@@ -40,7 +40,8 @@ import pytest
 from bot.channels import identity
 from bot.channels.rest import ClinicRestInput, bearer_token_is, from_this_machine
 from bot.channels.socketio import DELETED_EVENT, WebSessions
-from tests.channels.conftest import API_TOKEN, free_port
+from tests.channels.conftest import API_TOKEN
+from tests.servers import free_port
 from tests.channels.test_platforms import (QUIET, SLACK_TEAM, URGENT_FLAGS, buttons_of, post, send_slack,
                                            slack_button_click, slack_event)
 

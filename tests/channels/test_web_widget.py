@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.background import BACKGROUND
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DRIVER = ROOT / "tests" / "channels" / "browser" / "screen.mjs"
@@ -27,15 +29,24 @@ SIGNED_SESSION = re.compile(r"[0-9a-f]{32}\.[A-Za-z0-9_-]{43}")
 pytestmark = pytest.mark.servers
 
 
-@pytest.fixture(scope="module")
-def browser_run(stack):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: scripts/setup_browser.sh installs it")
-    if not shutil.which("node") or not PLAYWRIGHT.exists():
-        pytest.skip("node or playwright-core is missing: scripts/setup_browser.sh installs them")
+def _run_browser(stack):
+    """The driver's run, beside the other tests (tests/background.py); None when the browser
+    or its driver is missing."""
+    if not Path(CHROMIUM).exists() or not shutil.which("node") or not PLAYWRIGHT.exists():
+        return None
     env = {**os.environ, "SCREENER_URL": f"{stack.web_url}/", "CHROMIUM": CHROMIUM,
            "SCREENSHOT_DIR": str(ROOT / "test-output")}
-    finished = subprocess.run(["node", str(DRIVER)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=420)
+    return subprocess.run(["node", str(DRIVER)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+BACKGROUND.define("browser_run", _run_browser, needs=["stack"])
+
+
+@pytest.fixture(scope="module")
+def browser_run():
+    finished = BACKGROUND.result("browser_run")
+    if finished is None:
+        pytest.skip(f"{CHROMIUM}, node or playwright-core is missing: scripts/setup_browser.sh installs them")
     lines = [line for line in finished.stdout.splitlines() if line.startswith("{")]
     assert lines, f"the browser driver printed no result:\n{finished.stdout[-2000:]}\n{finished.stderr[-2000:]}"
     report = json.loads(lines[-1])

@@ -3,7 +3,7 @@ split at every position, the dev split at one position per phrasing, rotating (t
 test command within its time budget; SAFETY_DEV_POSITIONS=all plays the dev split at every
 position too, as `python -m tests.safety.suite --split all` always does).
 
-One server session for the module; the run writes reports/safety.json and regenerates
+The suite runs on its own servers beside the other tests (tests/background.py); the run writes reports/safety.json and regenerates
 docs/clinical-safety.md (scripts/safety_sheet.py), pass or fail. A failure lists the failing
 trials (case id, position, expected, observed, text) so the product can be fixed; texts of
 the frozen test split are shown only with SAFETY_SHOW_TEST_TEXTS=1 (tests/safety/suite.py).
@@ -22,6 +22,7 @@ import pytest
 
 from scripts.safety_sheet import write_sheet
 from tests.safety import suite
+from tests.background import BACKGROUND, BATCH_NICENESS
 from tests.servers import BotServers
 
 MAX_LISTED = 60
@@ -35,12 +36,15 @@ def _listing(trials: List[Dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Dict[str, Any]:
-    # In-memory tracker store: the clinic's store deletes an ended conversation without
-    # consent, which a red flag in the first message is (see tests/safety/suite.py).
+def _run_safety_suite() -> Dict[str, Any]:
+    """The whole suite on its own servers, beside the other tests (tests/background.py), at a
+    lower CPU priority. In-memory tracker store: the clinic's store deletes an ended
+    conversation without consent, which a red flag in the first message is (see
+    tests/safety/suite.py)."""
+    from tests.conftest import workdir
+
     started = time.time()
-    bot = BotServers(tmp_path_factory.mktemp("safety"), stores=False,
+    bot = BotServers(workdir("safety"), stores=False, nice=BATCH_NICENESS,
                      rasa_servers=int(os.environ.get("SAFETY_RASA_SERVERS", "2"))).start()
     server_seconds = time.time() - started
     try:
@@ -52,6 +56,15 @@ def report(tmp_path_factory) -> Dict[str, Any]:
     result["duration_seconds"]["total"] = round(result["duration_seconds"]["total"] + server_seconds, 1)
     suite.write_report(result)
     write_sheet(result)
+    return result
+
+
+BACKGROUND.define("safety_report", _run_safety_suite)
+
+
+@pytest.fixture(scope="module")
+def safety_report() -> Dict[str, Any]:
+    result = BACKGROUND.result("safety_report")
     print("\n" + "\n".join(suite.summary_lines(result, max_failures=0)))
     return result
 
@@ -75,9 +88,9 @@ def test_every_red_flag_has_enough_phrasings_and_there_are_enough_traps():
 
 @pytest.mark.model
 @pytest.mark.servers
-def test_no_more_under_triage_than_the_gate_allows(report):
-    missed = [t for t in report["trials"] if t["under_triage"]]
-    figures = report["figures"]["all"]["under_triage"]
+def test_no_more_under_triage_than_the_gate_allows(safety_report):
+    missed = [t for t in safety_report["trials"] if t["under_triage"]]
+    figures = safety_report["figures"]["all"]["under_triage"]
     print(f"under-triage: {len(missed)} of {figures['of']} (target {TARGET['max_under_triage']}, "
           f"gate {LINE['max_under_triage']})")
     assert len(missed) <= LINE["max_under_triage"], (
@@ -88,9 +101,9 @@ def test_no_more_under_triage_than_the_gate_allows(report):
 
 @pytest.mark.model
 @pytest.mark.servers
-def test_over_triage_within_the_gate(report):
-    over = report["figures"]["all"]["over_triage"]
-    flagged = [t for t in report["trials"] if t["over_triage"]]
+def test_over_triage_within_the_gate(safety_report):
+    over = safety_report["figures"]["all"]["over_triage"]
+    flagged = [t for t in safety_report["trials"] if t["over_triage"]]
     assert (over["rate"] or 0) <= LINE["max_over_triage_rate"], (
         f"over-triage {over['count']}/{over['of']} = {100 * (over['rate'] or 0):.1f}% "
         f"(gate {100 * LINE['max_over_triage_rate']:.1f}%, target {100 * TARGET['max_over_triage_rate']:.0f}%):"
@@ -99,19 +112,19 @@ def test_over_triage_within_the_gate(report):
 
 @pytest.mark.model
 @pytest.mark.servers
-def test_no_case_is_stuck_or_fails(report):
-    broken = [t for t in report["trials"] if t["stuck"] or t["error"]]
+def test_no_case_is_stuck_or_fails(safety_report):
+    broken = [t for t in safety_report["trials"] if t["stuck"] or t["error"]]
     assert not broken, (f"{len(broken)} trials stuck in the red-flag questions after {suite.MAX_TURNS} turns "
                         f"or failed:\n{_listing(broken)}")
 
 
 @pytest.mark.model
 @pytest.mark.servers
-def test_the_three_positions_agree(report):
-    consistency = report["figures"]["all"]["consistency"]
+def test_the_three_positions_agree(safety_report):
+    consistency = safety_report["figures"]["all"]["consistency"]
     print(f"consistency: {consistency['consistent']}/{consistency['phrasings']} = {consistency['rate']}")
     by_case: Dict[str, Dict[str, Any]] = {}
-    for t in report["trials"]:
+    for t in safety_report["trials"]:
         by_case.setdefault(t["case"], {})[t["position"]] = t
     differing = [positions for positions in by_case.values()
                  if len({t["observed"] for t in positions.values()}) > 1]
