@@ -625,7 +625,11 @@ def read_red_flag_group(slot: str):
         text = message.text.lower().strip()
         if (intent == "not_sure" or yes_no == "unsure") and not says_doubt(message):
             return {}  # "can we be quick please" taken for not sure: no doubt in it, so ask again
-        if intent == "not_sure" or yes_no == "unsure":
+        # "watch died halfway round so no idea of my pace, legs felt good": doubt about something
+        # else inside a longer message is no answer to the group: it is asked about (below)
+        doubt_leads = bool(_UNSURE.match(_LEADING_FILLER.sub("", text) or text))
+        if (intent == "not_sure" or yes_no == "unsure") and (
+                doubt_leads or len(message.text.split()) <= GROUP_YES_WORDS):
             return {slot: [s.UNSURE]}  # counts as yes to the whole group
         said_yes = (re.findall(r"[a-z']+", text) or [""])[0] in _YES_WORDS or bool(_YES_PHRASE.match(text))
         if is_no_problem(message, max_words=6) and not said_yes:  # "all fine", "nothing like that"
@@ -1222,11 +1226,24 @@ def reps_by_side(message: Message) -> Dict[str, float]:
     return {"one": value}
 
 
+# "the hamstring did the work", "felt it in my back more than my bum": at the donkey kick, the
+# lift done by another muscle is a glute not felt
+_WORK_ELSEWHERE = re.compile(r"\b(?:did|does|doing|do) (?:the |all the |most of the )?work\b|\b(?:take|takes|taking|took) over\b|"
+                             r"\bmore than\b|\bmostly\b|\binstead\b|\b(?:felt|feel|feeling) (?:it|them)\b")
+_GLUTE_STAND_INS = ("hamstring", "low_back")
+
+
+def _glute_left_out(message: Message) -> List[str]:
+    stand_ins = [e for e in message.entities if e.get("entity") == "body_part"
+                 and e.get("value") in _GLUTE_STAND_INS and e.get("role") != NEGATED]
+    return ["glute_not_felt"] if stand_ins and _WORK_ELSEWHERE.search(message.text.lower()) else []
+
+
 def read_donkey(slot: str):
     def read(message: Message, current, red_flag_groups) -> Dict[str, Any]:
         updates: Dict[str, Any] = {}
         text = message.text.lower()
-        faults = message.values("check_fault", v.DONKEY_FAULTS)
+        faults = message.values("check_fault", v.DONKEY_FAULTS) or _glute_left_out(message)
         if faults:
             updates[s.DONKEY_FAULTS] = faults
         elif slot == s.DONKEY_FAULTS and (message.intent == "deny" or yes_no_from(message) == "no"):

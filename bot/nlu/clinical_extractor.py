@@ -449,6 +449,20 @@ UNIT_PATTERNS = [
 SEVERE_PAIN = "severe_pain"
 BONE_STRESS = "bone_stress_signs"
 GROIN_FLAG = "groin_pain_weight_bearing"
+# The protocol's groin red flag names "a limp after running" beside groin or hip pain; a limp
+# from a sore place elsewhere ("limping round the office with my knee") is pain that changes
+# the walk, which is severe pain. With no sore place named, or the groin or hip among them,
+# a limp stays the groin red flag.
+LIMP_ONLY = re.compile(r"^(?:(?:i'?m|i am|been|started|walk(?:ing)? with|walked with|a|with a)\s+)*"
+                       r"(?:limp\w*|hobbl\w*)(?:\s+(?:after|along)\b.*)?$")
+# Periods missing for less than the protocol's 3 months ("went missing for about 2 months when
+# I was 18") may be no red flag: the runner is asked (never dropped).
+ENERGY_FLAG = "energy_deficiency"
+PERIOD_WORDS = re.compile(r"\b(?:periods?|cycles?|menstrua\w*|time of the month)\b")
+SHORT_ABSENCE = re.compile(r"\b(?:for|about|around|like|only|just|maybe)\s+(?:about |around |like |only |just )?"
+                           r"(?:(?:a|an|one|1|a single)\s+month|(?:two|2|a couple of|a couple|couple of|a few|few|"
+                           r"\d+)\s+(?:months|weeks)|(?:a|one|1)\s+week)\b")
+LIMP_ELSEWHERE_PARTS = {"knee", "shin", "calf", "achilles", "foot", "ankle", "it_band", "hamstring", "quad"}
 ASKS_WHY_ASKED = re.compile(r"\bwhy\b[^.!?]{0,30}\b(?:ask|asking|asked|want to know|need to know|bring up)\b")
 PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|agony|scale|score|rate|rated|wince|"
                         r"killing|bad|worse|worst|unbearable|bearable)\b")
@@ -1237,6 +1251,8 @@ class ClinicalNLP:
         entities.sort(key=lambda e: (e["start"], e["end"]))
         _mark_places(text, entities)
         _mark_past(text, entities, self.asked_when_past)
+        _limp_elsewhere(text, entities)
+        _short_absence(text, entities)
         _mark_gait_sides(text, entities)
         entities += _both_from_plurals(entities, text)
         return entities
@@ -1254,7 +1270,7 @@ _LANDMARK_BEFORE = re.compile(r"\b(above|below|under|underneath|beneath|near|nex
                               r"bend|bent|bending|straighten\w*|lift\w*|rais\w*|flex\w*|point\w*|"
                               r"move|moving|moved)\s+(?:the|my|me|your|a|both)?\s*$")
 # "sore after runs, wondering if it's my glutes", "want to see if it's a glute thing"
-_GUESS_BEFORE = re.compile(r"(\b(if|whether)\s+(?:it'?s|it is|its|this is|that'?s|it could be|it might be|"
+_GUESS_BEFORE = re.compile(r"(\b(if|whether)\s+(?:it'?s|it is|its|is|this is|that'?s|it could be|it might be|"
                            r"the problem is|the cause is)|\b(?:is|could|might|can) (?:it|that|this)(?: be)?|"
                            r"\b(?:blame|because of|caused by|coming from)|\b(?:related|linked|connected|"
                            r"due) to)\s+(?:(?:a|my|the|your|weak|lazy|tight|dead)\s+){0,2}$")
@@ -1290,6 +1306,32 @@ _APPOSITION = re.compile(r"^[^.!?;]{0,25}?(?:,|\(|-)\s*(?:(?:the|my|its|it'?s|ie
 # IT band pain is felt at the outside of the knee: "outside of L knee. itb" is one place
 _OUTSIDE_OF = re.compile(r"\b(?:outside|outer|side|lateral)(?: side)?(?: of)?\s+(?:the|my|your|l|r|left|right)?\s*"
                          r"(?:left|right)?\s*$")
+
+
+def _limp_elsewhere(text: str, entities: List[Dict[str, Any]]) -> None:
+    """A limp read as the groin red flag becomes severe pain where the message names only
+    sore places away from the groin and hip (LIMP_ONLY)."""
+    places = {e["value"] for e in entities if e["entity"] == "body_part" and not e.get("role")}
+    if not places or not places <= LIMP_ELSEWHERE_PARTS:
+        return
+    for e in entities:
+        if e["entity"] == RED_FLAG and e["value"] == GROIN_FLAG and e.get("role") != NEGATED \
+                and LIMP_ONLY.match(text[e["start"]:e["end"]].lower().strip()):
+            e["value"] = SEVERE_PAIN
+
+
+def _short_absence(text: str, entities: List[Dict[str, Any]]) -> None:
+    """Missing periods told with a time shorter than 3 months in the same sentence: asked."""
+    lowered = text.lower()
+    for e in entities:
+        if e["entity"] != RED_FLAG or e["value"] != ENERGY_FLAG or e.get("role") not in (None, PAST):
+            continue
+        begin = max([m.end() for m in _SENTENCE_END.finditer(lowered, 0, e["start"])] or [0])
+        found = _SENTENCE_END.search(lowered, e["end"])
+        sentence = lowered[begin:found.start() if found else len(lowered)]
+        if PERIOD_WORDS.search(sentence) and SHORT_ABSENCE.search(sentence) and not re.search(
+                r"\b(?:[3-9]|1\d|three|four|five|six|seven|eight|nine|ten|eleven|twelve) months\b", sentence):
+            e["role"] = UNCERTAIN
 
 
 def _mark_places(text: str, entities: List[Dict[str, Any]]) -> None:

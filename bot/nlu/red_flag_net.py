@@ -158,7 +158,9 @@ def net_guess(model: RedFlagModel, text: str, entities: List[Dict[str, Any]], se
         if flag in denied:
             if probability < settings.doubt_threshold:
                 return None
-        elif not read or probability < settings.escalate_threshold \
+        # a more urgent guess must be likely on its own: the sum of a "together" guess holds
+        # the lexicon's own red flag too ("back ache, then my thigh went numb": nerve + saddle)
+        elif not read or flags[flag] < settings.escalate_threshold \
                 or urgency[flag] >= min(urgency[x] for x in read if x in urgency):
             return None
     return {"entity": RED_FLAG, "start": 0, "end": len(text), "value": flag, "role": UNCERTAIN,

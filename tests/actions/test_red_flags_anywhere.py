@@ -256,3 +256,15 @@ def test_a_hedged_pain_score_at_a_group_question_is_no_not_sure_to_the_group():
                       entities=[entity("body_part", "quad")])
     assert s.UNSURE not in (updates.get(s.RF_EMERGENCY) or [])
     assert "yes" not in (updates.get(s.RF_EMERGENCY) or [])
+
+
+def test_doubt_about_something_else_at_a_groups_question_is_asked_about_not_taken_as_yes():
+    updates, _ = turn(requested=s.RF_EMERGENCY, intent="not_sure",
+                      text="lost my phone on the run so not sure of my splits but it felt easy")
+    assert s.RF_EMERGENCY not in updates  # neither yes nor no to the emergency signs
+    assert updates[s.RF_PENDING]  # the runner is asked whether the group applies
+
+
+def test_a_short_not_sure_at_a_groups_question_counts_as_that_group():
+    updates, _ = turn(requested=s.RF_EMERGENCY, intent="not_sure", text="hmm not sure really")
+    assert updates[s.RF_EMERGENCY] == [s.UNSURE]

@@ -146,3 +146,10 @@ def test_a_knee_going_to_the_inside_on_one_leg_is_that_legs_problem():
             "I saw it in the mirror")
     updates, _ = say(text, s.BALANCE_REPORT, {**BEFORE_CHECKS, s.BALANCE_CHOICE: "do_now"})
     assert "knee_caved" in updates[s.BALANCE_FAULTS] and updates[s.BALANCE_PROBLEM_SIDE] == "right"
+
+
+@pytest.mark.parametrize("text", ["my hammy took over on both legs", "felt it in the lower back more than the glute"])
+def test_a_donkey_kick_lifted_by_another_muscle_is_a_glute_not_felt(text):
+    slots = {**BEFORE_CHECKS, s.ACTIVATION_CHOICE: s.SKIP, s.BALANCE_CHOICE: s.SKIP, s.DONKEY_CHOICE: s.DO_NOW}
+    updates, _ = say(text, s.DONKEY_REPORT, slots)
+    assert updates[s.DONKEY_FAULTS] == ["glute_not_felt"]

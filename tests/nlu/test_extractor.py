@@ -725,3 +725,42 @@ def test_a_why_after_dunno_asks_nothing(text, asks):
 def test_words_that_look_like_another_reading(nlp, text, expected, absent):
     entities = found(nlp, text)
     assert expected in entities and absent not in entities
+
+
+@pytest.mark.parametrize("text, flag", [
+    # a limp with only another sore place named is pain that changes the walk
+    ("my shin is throbbing and I've been hobbling about since Sunday", "severe_pain"),
+    ("ankle still angry, walking with a limp to the bus", "severe_pain"),
+    # with the groin or hip, or with no place at all, it stays the groin red flag
+    ("hip and groin ache and I'm limping by the evening", "groin_pain_weight_bearing"),
+    ("been limping after my long runs", "groin_pain_weight_bearing"),
+])
+def test_a_limp_goes_with_the_place_that_hurts(nlp, text, flag):
+    flags = {(e["value"], e.get("role")) for e in nlp.extract(text) if e["entity"] == "red_flag"}
+    assert (flag, None) in flags
+    assert not {f for f, role in flags if f in ("severe_pain", "groin_pain_weight_bearing") and f != flag}
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("hobbled for a few strides after parking, then it settled and I walked normally again",
+     "groin_pain_weight_bearing"),
+    ("honestly I almost fainted when I opened my race results", "chest_symptoms"),
+    ("skipped my period for a couple of months back in uni", "energy_deficiency"),
+])
+def test_a_red_flag_that_may_be_none_is_asked_about(nlp, text, flag):
+    assert ("red_flag", flag, "uncertain") in found(nlp, text)
+
+
+def test_periods_gone_for_three_months_or_more_count_as_said(nlp):
+    assert ("red_flag", "energy_deficiency", None) in found(nlp, "no period for about four months now")
+
+
+def test_a_heel_that_hurts_to_squeeze_asks_about_a_bone_stress_sign(nlp):
+    assert ("red_flag", "bone_stress_signs", "uncertain") in found(
+        nlp, "the heel really hurts when I squeeze it from the sides")
+
+
+def test_body_weight_is_no_weight_bearing(nlp):
+    flags = {e["value"] for e in nlp.extract("dropped a few kilos of weight this month and my hip flexor is tight")
+             if e["entity"] == "red_flag"}
+    assert "groin_pain_weight_bearing" not in flags

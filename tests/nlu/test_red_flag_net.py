@@ -127,3 +127,26 @@ def test_throwing_up_with_a_bad_head_after_a_race_is_asked_about_as_heat_or_flui
     text = "drank loads, but I've been throwing up since the race and my head is killing me"
     assert (RED_FLAG, "heat_or_fluid_illness", UNCERTAIN) in {
         (e["entity"], e["value"], e.get("role")) for e in nlp.extract(text)}
+
+
+class _Scores:
+    """A stand-in model with fixed scores, to test the rules around the model."""
+
+    def __init__(self, scores):
+        self._scores = scores
+
+    def scores(self, texts):
+        return [dict(self._scores) for _ in texts]
+
+
+def test_a_more_urgent_guess_must_be_likely_on_its_own_to_be_asked(net):
+    from bot.nlu.red_flag_net import NetSettings
+
+    settings = NetSettings(threshold=0.5, together=0.6, floor=0.15, escalate_threshold=0.7)
+    read = [{"entity": RED_FLAG, "value": "nerve_symptoms", "start": 0, "end": 4}]
+    text = "my back was sore and then the leg went numb"
+    # nerve 0.45 + saddle 0.30 are likely together, but saddle alone is not: nothing more to ask
+    together = _Scores({"nerve_symptoms": 0.45, "saddle_numbness_or_bladder": 0.30, "none": 0.25})
+    assert net_guess(together, text, read, settings, net.urgency) is None
+    alone = _Scores({"nerve_symptoms": 0.1, "saddle_numbness_or_bladder": 0.8, "none": 0.1})
+    assert net_guess(alone, text, read, settings, net.urgency)["value"] == "saddle_numbness_or_bladder"
