@@ -462,6 +462,9 @@ PERIOD_WORDS = re.compile(r"\b(?:periods?|cycles?|menstrua\w*|time of the month)
 SHORT_ABSENCE = re.compile(r"\b(?:for|about|around|like|only|just|maybe)\s+(?:about |around |like |only |just )?"
                            r"(?:(?:a|an|one|1|a single)\s+month|(?:two|2|a couple of|a couple|couple of|a few|few|"
                            r"\d+)\s+(?:months|weeks)|(?:a|one|1)\s+week)\b")
+# ... and so may periods that stopped with a pregnancy or while breastfeeding
+PREGNANCY = re.compile(r"\b(?:pregnan\w*|breast ?feed\w*|breast-feed\w*|nursing|had (?:a|my) (?:baby|son|daughter)|"
+                       r"after (?:the|my) (?:baby|birth)|post ?partum|postnatal)\b")
 LIMP_ELSEWHERE_PARTS = {"knee", "shin", "calf", "achilles", "foot", "ankle", "it_band", "hamstring", "quad"}
 ASKS_WHY_ASKED = re.compile(r"\bwhy\b[^.!?]{0,30}\b(?:ask|asking|asked|want to know|need to know|bring up)\b")
 PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|agony|scale|score|rate|rated|wince|"
@@ -1311,7 +1314,9 @@ _OUTSIDE_OF = re.compile(r"\b(?:outside|outer|side|lateral)(?: side)?(?: of)?\s+
 def _limp_elsewhere(text: str, entities: List[Dict[str, Any]]) -> None:
     """A limp read as the groin red flag becomes severe pain where the message names only
     sore places away from the groin and hip (LIMP_ONLY)."""
-    places = {e["value"] for e in entities if e["entity"] == "body_part" and not e.get("role")}
+    # a place said not to hurt much still says where the limp comes from ("ankle doesn't hurt
+    # that much, but I've started hobbling on it"); a place of the past does not
+    places = {e["value"] for e in entities if e["entity"] == "body_part" and e.get("role") in (None, NEGATED)}
     if not places or not places <= LIMP_ELSEWHERE_PARTS:
         return
     for e in entities:
@@ -1321,7 +1326,8 @@ def _limp_elsewhere(text: str, entities: List[Dict[str, Any]]) -> None:
 
 
 def _short_absence(text: str, entities: List[Dict[str, Any]]) -> None:
-    """Missing periods told with a time shorter than 3 months in the same sentence: asked."""
+    """Missing periods told with a time shorter than 3 months, or with a pregnancy, in the same
+    sentence: asked."""
     lowered = text.lower()
     for e in entities:
         if e["entity"] != RED_FLAG or e["value"] != ENERGY_FLAG or e.get("role") not in (None, PAST):
@@ -1329,7 +1335,9 @@ def _short_absence(text: str, entities: List[Dict[str, Any]]) -> None:
         begin = max([m.end() for m in _SENTENCE_END.finditer(lowered, 0, e["start"])] or [0])
         found = _SENTENCE_END.search(lowered, e["end"])
         sentence = lowered[begin:found.start() if found else len(lowered)]
-        if PERIOD_WORDS.search(sentence) and SHORT_ABSENCE.search(sentence) and not re.search(
+        if PERIOD_WORDS.search(sentence) and PREGNANCY.search(sentence):
+            e["role"] = UNCERTAIN
+        elif PERIOD_WORDS.search(sentence) and SHORT_ABSENCE.search(sentence) and not re.search(
                 r"\b(?:[3-9]|1\d|three|four|five|six|seven|eight|nine|ten|eleven|twelve) months\b", sentence):
             e["role"] = UNCERTAIN
 

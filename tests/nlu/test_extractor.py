@@ -731,6 +731,7 @@ def test_words_that_look_like_another_reading(nlp, text, expected, absent):
     # a limp with only another sore place named is pain that changes the walk
     ("my shin is throbbing and I've been hobbling about since Sunday", "severe_pain"),
     ("ankle still angry, walking with a limp to the bus", "severe_pain"),
+    ("the foot isn't too bad really but I'm hobbling on it at work", "severe_pain"),
     # with the groin or hip, or with no place at all, it stays the groin red flag
     ("hip and groin ache and I'm limping by the evening", "groin_pain_weight_bearing"),
     ("been limping after my long runs", "groin_pain_weight_bearing"),
@@ -746,6 +747,8 @@ def test_a_limp_goes_with_the_place_that_hurts(nlp, text, flag):
      "groin_pain_weight_bearing"),
     ("honestly I almost fainted when I opened my race results", "chest_symptoms"),
     ("skipped my period for a couple of months back in uni", "energy_deficiency"),
+    ("no periods during my pregnancy, normal since", "energy_deficiency"),
+    ("both knees feel warm after parkrun, like the rest of me", "hot_swollen_joint"),
 ])
 def test_a_red_flag_that_may_be_none_is_asked_about(nlp, text, flag):
     assert ("red_flag", flag, "uncertain") in found(nlp, text)
@@ -764,3 +767,9 @@ def test_body_weight_is_no_weight_bearing(nlp):
     flags = {e["value"] for e in nlp.extract("dropped a few kilos of weight this month and my hip flexor is tight")
              if e["entity"] == "red_flag"}
     assert "groin_pain_weight_bearing" not in flags
+
+
+def test_tingling_down_one_leg_from_the_buttock_is_a_nerve_sign_not_saddle_numbness(nlp):
+    flags = {e["value"] for e in nlp.extract("my left leg went tingly from the buttock down to the ankle")
+             if e["entity"] == "red_flag"}
+    assert "nerve_symptoms" in flags and "saddle_numbness_or_bladder" not in flags
