@@ -6,7 +6,7 @@ unless the command line names another file. It puts `MaskRunnerText` on the hand
 record goes through, and on Sanic's loggers, which keep their records to themselves. Each
 record is masked before it is written:
 
-* email addresses and phone numbers, anywhere, tracebacks included (bot/privacy.py's
+* email addresses and phone numbers, anywhere, tracebacks included (core/privacy.py's
   patterns);
 * the fields in which Rasa's structured log lines carry what a runner said or what the bot
   knows of them (`text`, `parse_data_text`, `slot_values`, `rasa_events`, ...: RUNNER_FIELDS,
@@ -36,7 +36,7 @@ import traceback
 from pathlib import Path
 from typing import Any, List, Sequence
 
-from bot.privacy import redact
+from core.privacy import redact
 
 CONFIG = Path(__file__).resolve().parent.parent / "deploy" / "logging.yml"
 TEXT_MASK = "[text]"

@@ -3,7 +3,7 @@
 Rasa 3.6 has no supported hook for any of these, so each wraps a Rasa method (see the module
 named for why):
 
-* bot/privacy.py   - a log-record factory that masks contact details (Rasa logs whole
+* core/privacy.py  - a log-record factory that masks contact details (Rasa logs whole
   messages at DEBUG level and in its errors; a logging filter would miss records of
   libraries that log before our handlers are set up).
 * bot/hiccups.py   - RemoteAction.run, MessageProcessor._run_action, Agent.handle_message and
@@ -51,7 +51,8 @@ def check_version(version: str | None = None) -> None:
 def install() -> bool:
     """Install every patch once. False (and nothing patched) when the check is skipped on
     another Rasa release."""
-    from bot import hiccups, privacy, speedups
+    from bot import hiccups, speedups
+    from core import privacy
 
     privacy.install()  # touches only Python's logging: safe on any release
     try:

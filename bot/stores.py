@@ -2,7 +2,7 @@
 
 endpoints.yml names both classes, so a bare `rasa run` or `rasa shell` uses them:
 
-* ClinicTrackerStore - Rasa's SQL tracker store on the clinic's database (bot/database.py):
+* ClinicTrackerStore - Rasa's SQL tracker store on the clinic's database (core/database.py):
   the SQLite file .rasa/screener.db by default, PostgreSQL when DATABASE_URL is set. A
   conversation survives a restart of the Rasa server, and any Rasa server can carry it on.
   No consent, no trace: once a conversation without storage consent (slot `store_consent`
@@ -37,7 +37,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import ConnectionException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot import database, rasa_patches
+from bot import rasa_patches
+from core import database
 
 logger = logging.getLogger(__name__)
 

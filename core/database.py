@@ -20,7 +20,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -92,7 +92,7 @@ def _create_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    kwargs = dict(
+    kwargs: Dict[str, Any] = dict(
         pool_pre_ping=True,  # a database restart must not break the next request
         pool_size=int(os.environ.get("SQL_POOL_SIZE", 10)),
         max_overflow=int(os.environ.get("SQL_MAX_OVERFLOW", 20)),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set everything up and run every test, or one tier of them:
 #   ./scripts/test.sh [all|lint|unit|dialogue|integration] [pytest options]
-#   lint         ruff (pyflakes errors) over the whole project
+#   lint         ruff (pyflakes errors) over the whole project, mypy over the neutral core
 #   unit         tests with no trained model and no servers: the engine, the NLU components,
 #                every action, the clinic's tools, the channels' units, the stores
 #   dialogue     `rasa data validate`, the test stories and the held-out NLU evaluation
@@ -18,7 +18,7 @@ case "${1:-}" in
 esac
 
 ./scripts/setup.sh
-lint() { .venv/bin/ruff check .; }
+lint() { .venv/bin/ruff check . && .venv/bin/mypy; }
 case "$tier" in
   lint) lint ;;
   unit) .venv/bin/python -m pytest -m "not model and not servers" "$@" ;;

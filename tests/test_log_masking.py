@@ -46,7 +46,7 @@ def rasa_logs_a_failed_turn(terminal: bool) -> str:
     """What Rasa logs at INFO and above when a turn carrying MESSAGE goes wrong, with logging set up
     as `rasa run --logging-config-file deploy/logging.yml` sets it up (rasa/__main__.py), writing
     to a file or a terminal. It changes the process's logging for good: the test runs it in a
-    process of its own, without bot/privacy.py's record factory, so the filter alone is tested."""
+    process of its own, without core/privacy.py's record factory, so the filter alone is tested."""
     import sanic.log
     import structlog
     from rasa.server import ErrorResponse, validate_events_in_request_body

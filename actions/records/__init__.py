@@ -11,7 +11,7 @@ API for the actions (the lead's consent and booking actions call these):
 
 Errors: RecordsUnavailable (database down: nothing was written), InvalidRecord (what is
 wrong, never the value). The database is the tracker store's: DATABASE_URL, or the SQLite
-default .rasa/screener.db (bot/database.py); the tables are created or upgraded on first
+default .rasa/screener.db (core/database.py); the tables are created or upgraded on first
 use (Alembic, migrations/; RECORDS_AUTO_MIGRATE=0 turns that off). The clinic's command
 line is `python -m actions.records` (scripts/clinic.sh).
 
@@ -19,7 +19,7 @@ An action may call forget_runner in the middle of the runner's own conversation:
 tracker store notices that the conversation it read is gone and does not write it back.
 """
 
-from bot import privacy
+from core import privacy
 
 privacy.install()  # contact details never reach the action server's logs
 

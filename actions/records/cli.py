@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, TextIO
 import sqlalchemy as sa
 
 from actions.records import schema, store
-from bot import database
+from core import database
 
 SCREEN_CSV_COLUMNS = [
     "screen_id", "runner", "screened_at", "saved_at", "triage", "strong_recommendation", "red_flags",

@@ -32,7 +32,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.url import make_url
 
-from bot import database
+from core import database
 
 logger = logging.getLogger(__name__)
 

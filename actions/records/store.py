@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from actions.records import schema
 from actions.records.models import contact_requests, screen_items, screens
 from actions.records.validation import validate_email, validate_phone
-from bot import database
+from core import database
 
 logger = logging.getLogger(__name__)
 

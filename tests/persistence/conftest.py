@@ -18,7 +18,7 @@ from typing import Iterator, List
 import pytest
 import sqlalchemy as sa
 
-from bot import database
+from core import database
 
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 
 from actions.records import cli, schema
 from actions.records.models import metadata
-from bot import database
+from core import database
 
 RECORD_TABLES = {"screens", "screen_items", "contact_requests"}
 

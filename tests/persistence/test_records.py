@@ -19,7 +19,7 @@ from actions.records import cli
 from actions.records.models import metadata
 from actions.screen_state import answers_and_result, knowledge
 from actions.screening import clinician_summary
-from bot import database, privacy
+from core import database, privacy
 from tests.actions.test_actions import FULL_GAIT_ANALYSIS
 from tests.persistence.conftest import everything_about, postgres_stopped, table_rows
 

@@ -16,7 +16,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.utils.endpoints import read_endpoint_config
 
 from actions.records import forget_runner, save_contact_request, save_screen
-from bot import database
+from core import database
 from bot.stores import ClinicLockStore, ClinicTrackerStore
 from tests.persistence.conftest import REDIS_URL, everything_about, table_rows
 

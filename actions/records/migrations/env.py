@@ -12,7 +12,7 @@ from alembic import context
 
 from actions.records.models import metadata
 from actions.records.schema import VERSION_TABLE
-from bot.database import engine_for
+from core.database import engine_for
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
