@@ -65,8 +65,15 @@ def turns_on_question(tracker: Tracker, slot: str) -> int:
     return since_asked
 
 
-_WHY_ASKED = re.compile(r"\b(?:why|how come)\b[^.!?]{0,30}\b(?:ask|asking|asked|want to know|need to know|"
+_WHY_ASKED = re.compile(r"(?<!which is )(?<!that's )(?<!thats )(?<!that is )(?<!this is )(?<!hence )"
+                        r"\b(?:why|how come)\b[^.!?]{0,30}\b(?:ask|asking|asked|want to know|need to know|"
                         r"bring up|bringing up|matter|matters)\b")
+
+
+def _records_red_flags(updates: Dict[str, Any]) -> bool:
+    """A red flag read in the message ("...which is why I'm asking about glutes. Also something
+    went snap above my heel"): it is kept, never traded for an explanation or a definition."""
+    return any(slot in updates for slot in s.RED_FLAG_GROUP_SLOTS.values())
 
 
 class ValidateScreeningForm(FormValidationAction):
@@ -86,12 +93,13 @@ class ValidateScreeningForm(FormValidationAction):
         definition = define(text) if requested and TERM_QUESTION.match(text) else None
         if requested and _WHY_ASKED.search(text.lower()) and not reading.updates.get(s.RF_PENDING) \
                 and requested not in reading.updates and is_question(requested) \
+                and not _records_red_flags(reading.updates) \
                 and (tracker.latest_message.get("intent") or {}).get("name") != "ask_why":  # (its rule answers)
             # "why u asking about my chest, its my calf": why the question matters, then the
             # question again (whatever the intent classifier made of it; not a miss)
             dispatcher.utter_message(response=why_response(requested))
             return [SlotSet(requested, None), SlotSet(s.REQUESTED_SLOT, requested)]
-        if definition and not reading.updates.get(s.RF_PENDING):
+        if definition and not reading.updates.get(s.RF_PENDING) and not _records_red_flags(reading.updates):
             # "wats crossover?" asks about a term whatever the intent classifier made of it:
             # answer it and ask the same question again (not a miss, nothing recorded).
             dispatcher.utter_message(text=definition)

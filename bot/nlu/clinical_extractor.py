@@ -286,6 +286,14 @@ _CONDITIONS = {"when", "while", "whilst", "until", "unless", "except", "apart", 
                "but", "till", "til", "on", "in", "most", "mostly", "once", "before"}
 
 
+def _denies(doc: Doc, i: int) -> bool:
+    """A negation or good news inside a gapped phrase; "more out of breath than normal" is a
+    comparison, no good news."""
+    if doc[i].norm_ in NEGATION_NORMS:
+        return True
+    return doc[i].norm_ in GOOD_NEWS_NORMS and not (i > 0 and doc[i - 1].lower_ in ("than", "from"))
+
+
 def _fine_after(lowers: List[str], end: int) -> bool:
     """A cue followed by good news ("breathing fine", "my breathing's normal"): not a cue."""
     if lowers[end - 1] in ("beyond", "than", "not", "above", "past", "outside", "worse", "unlike"):
@@ -451,10 +459,11 @@ BONE_STRESS = "bone_stress_signs"
 GROIN_FLAG = "groin_pain_weight_bearing"
 # The protocol's groin red flag names "a limp after running" beside groin or hip pain; a limp
 # from a sore place elsewhere ("limping round the office with my knee") is pain that changes
-# the walk, which is severe pain. With no sore place named, or the groin or hip among them,
-# a limp stays the groin red flag.
+# the walk, which is severe pain, and the groin red flag is asked about. With no sore place
+# named, or the groin or hip among them, a limp stays the groin red flag.
 LIMP_ONLY = re.compile(r"^(?:(?:i'?m|i am|been|started|walk(?:ing)? with|walked with|a|with a)\s+)*"
-                       r"(?:limp\w*|hobbl\w*)(?:\s+(?:after|along)\b.*)?$")
+                       r"(?:limp\w*|hobbl\w*|walk\w* (?:stiff|on (?:my|the) toes)\w*.*|swing\w* (?:the|my) leg.*|"
+                       r"(?:go|going|went|walk\w*) (?:up |down )?(?:the )?stairs sideways.*)(?:\s+(?:after|along)\b.*)?$")
 # Periods missing for less than the protocol's 3 months ("went missing for about 2 months when
 # I was 18") may be no red flag: the runner is asked (never dropped).
 ENERGY_FLAG = "energy_deficiency"
@@ -465,6 +474,8 @@ SHORT_ABSENCE = re.compile(r"\b(?:for|about|around|like|only|just|maybe)\s+(?:ab
 # ... and so may periods that stopped with a pregnancy or while breastfeeding
 PREGNANCY = re.compile(r"\b(?:pregnan\w*|breast ?feed\w*|breast-feed\w*|nursing|had (?:a|my) (?:baby|son|daughter)|"
                        r"after (?:the|my) (?:baby|birth)|post ?partum|postnatal)\b")
+WALK_CHANGED = re.compile(r"\b(?:limp\w*|hobbl\w*|walk\w* (?:stiff\w*|on (?:my|the) toes)|swing\w* (?:the|my) leg|"
+                          r"stairs sideways)")
 LIMP_ELSEWHERE_PARTS = {"knee", "shin", "calf", "achilles", "foot", "ankle", "it_band", "hamstring", "quad"}
 ASKS_WHY_ASKED = re.compile(r"\bwhy\b[^.!?]{0,30}\b(?:ask|asking|asked|want to know|need to know|bring up)\b")
 PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|agony|scale|score|rate|rated|wince|"
@@ -819,7 +830,7 @@ class ClinicalNLP:
         if GROIN_FLAG not in self.urgency or any(
                 e["entity"] == RED_FLAG and e["value"] == GROIN_FLAG and e.get("role") != NEGATED for e in entities):
             return []
-        groin = any(e["entity"] == "body_part" and e["value"] in ("groin", "hip_flexor") and not e.get("role")
+        groin = any(e["entity"] == "body_part" and e["value"] in ("groin", "hip_flexor", "hip") and not e.get("role")
                     for e in entities)
         for e in entities:
             if groin and e["entity"] == RED_FLAG and e["value"] == BONE_STRESS and e.get("role") in (None, UNCERTAIN):
@@ -913,7 +924,7 @@ class ClinicalNLP:
         for match_id, start, end, alignment in matcher(doc, with_alignments=True):
             pattern = self.patterns[self.nlp.vocab.strings[match_id]]
             gap = [start + i for i, a in enumerate(alignment) if a in pattern.gap_positions]
-            gap_negated = any(doc[i].norm_ in NEGATION_NORMS or doc[i].norm_ in GOOD_NEWS_NORMS for i in gap)
+            gap_negated = any(_denies(doc, i) for i in gap)
             found.append((start, end, pattern, gap, gap_negated))
         return found
 
@@ -979,8 +990,7 @@ class ClinicalNLP:
                 # right before the phrase's last word ("calf is not swollen") a negation denies
                 # it; further back ("dad died with no warning, it was his heart") it may not be
                 # about the red flag at all: ask, never drop
-                last_negation = max(i for i in range(ent.start, ent.end)
-                                    if doc[i].norm_ in NEGATION_NORMS or doc[i].norm_ in GOOD_NEWS_NORMS)
+                last_negation = max(i for i in range(ent.start, ent.end) if _denies(doc, i))
                 roles[key] = NEGATED if ent.end - 1 - last_negation <= CLEAR_DENIAL_GAP else UNCERTAIN
                 if roles[key] == NEGATED:
                     denied.update(range(ent.start, ent.end))
@@ -1294,7 +1304,7 @@ _WEAK_BEFORE = re.compile(r"\b(?:weak|weakness in|lazy|dead|sleepy|sleeping|inac
 _WEAK_PARTS = {"glute", "hip"}
 # "your glute article", "hip exercises", "the hamstring video": the part names a topic
 _TOPIC_AFTER = re.compile(r"^\s*(?:articles?|blog|posts?|page|videos?|exercises?|workouts?|routines?|drills?|"
-                          r"programmes?|programs?|activation|strength(?:ening)?|tests?|self[- ]?checks?|quiz|"
+                          r"programmes?|programs?|activation|strength(?:ening)?|tests?|self[- ]?checks?|checks?|quiz|"
                           r"screen(?:er|ing)?|stuff|content|tips?)\b")
 _HURTS_IN_CLAUSE = re.compile(r"^(?:(?!\b(?:and|but) (?:my|the|it|your|me)\b)[^.!?;,])*?\b(?:hurt\w*|sore\w*|pain\w*|ach\w*|tender|throb\w*|sting\w*|burn\w*|"
                               r"tight\w*|niggl\w*|twing\w*|kill\w*)")
@@ -1312,17 +1322,31 @@ _OUTSIDE_OF = re.compile(r"\b(?:outside|outer|side|lateral)(?: side)?(?: of)?\s+
 
 
 def _limp_elsewhere(text: str, entities: List[Dict[str, Any]]) -> None:
-    """A limp read as the groin red flag becomes severe pain where the message names only
-    sore places away from the groin and hip (LIMP_ONLY)."""
-    # a place said not to hurt much still says where the limp comes from ("ankle doesn't hurt
-    # that much, but I've started hobbling on it"); a place of the past does not
+    """A limp (or a walk changed by pain: WALK_CHANGED), where the message names only sore
+    places away from the groin and hip, is severe pain; the groin red flag is then asked about,
+    not dropped (the protocol names "a limp after running" there, and hip trouble can be felt
+    at the knee)."""
     places = {e["value"] for e in entities if e["entity"] == "body_part" and e.get("role") in (None, NEGATED)}
     if not places or not places <= LIMP_ELSEWHERE_PARTS:
         return
-    for e in entities:
-        if e["entity"] == RED_FLAG and e["value"] == GROIN_FLAG and e.get("role") != NEGATED \
-                and LIMP_ONLY.match(text[e["start"]:e["end"]].lower().strip()):
-            e["value"] = SEVERE_PAIN
+    flags = [e for e in entities if e["entity"] == RED_FLAG]
+    limps = [e for e in flags if e["value"] in (GROIN_FLAG, SEVERE_PAIN) and e.get("role") is None
+             and LIMP_ONLY.match(text[e["start"]:e["end"]].lower().strip())]
+    changed = WALK_CHANGED.search(text.lower())
+    if changed and any(e.get("role") == NEGATED and e["start"] < changed.end() and changed.start() < e["end"]
+                       for e in flags):
+        changed = None  # "not limping"
+    if not limps and not changed:
+        return
+    for e in limps:
+        e["value"] = SEVERE_PAIN
+    anchor = limps[0] if limps else {"entity": RED_FLAG, "start": changed.start(), "end": changed.end(),
+                                     "value": SEVERE_PAIN, "confidence_entity": 1.0}
+    if not any(e["value"] == SEVERE_PAIN and e.get("role") is None for e in flags) and not limps:
+        entities.append(anchor)
+    if not any(e["value"] == GROIN_FLAG and e.get("role") != NEGATED
+               and not LIMP_ONLY.match(text[e["start"]:e["end"]].lower().strip()) for e in flags):
+        entities.append({**anchor, "value": GROIN_FLAG, "role": UNCERTAIN})
 
 
 def _short_absence(text: str, entities: List[Dict[str, Any]]) -> None:
@@ -1402,7 +1426,8 @@ _PAST_CUE = re.compile(
     r"back then|(?:hasn'?t|has not|haven'?t|not) (?:bothered|troubled|hurt) me since|"
     r"(?:been|was) (?:fine|great|good|ok|okay|grand|perfect|quiet|no trouble) (?:since|for (?:a|the|over|years|months|ages|\d))|"
     r"(?:fine|ok|okay|good|great) for (?:a year|years|ages|months|\d+ (?:years|months))|"
-    r"no (?:trouble|problems?|issues?|pain) since|(?:was|had|is|it'?s|its) (?:long |all )?gone)\b"
+    r"no (?:trouble|problems?|issues?|pain) since|(?:was|had|is|it'?s|its) (?:long |all )?gone|"
+    r"(?:it |which )?(?:settled|cleared|calmed) (?:down )?after|(?:has |had |fully |all |completely )healed)\b"
     # "IT band trouble in 2020", "pulled a hamstring years ago" (not "since last year")
     r"|\b(?:past|previous|old|earlier) injur\w*")
 # A date in the past reaches only its own clause: "a pain in my arch, had tendonitis years ago"

@@ -3,7 +3,9 @@
 "ya heaps harder lately, dunno why" was classified as ask_why: the bot explained why it
 asks about effort and asked again, twice, and the runner's yes was lost. When the only
 "why" in a message follows "dunno", "no idea", "not sure"... (the runner does not know the
-cause of what they report) and the message asks nothing (no question mark), the intent
+cause of what they report) or gives the runner's own reason ("which is why I'm asking about
+glutes": a red flag later in that message was lost to the bot's explanation of its question)
+and the message asks nothing (no question mark), the intent
 becomes `inform`, and the form reads the answer (and still explains the question when a
 runner asks why in so many words).
 """
@@ -24,7 +26,9 @@ from bot.nlu.intents import intent_of, set_intent
 
 ASK_WHY = "ask_why"
 INFORM = "inform"
-_UNKNOWN_CAUSE = re.compile(r"\b(?:dunno|don'?t know|do not know|no idea|not sure|idk|no clue|who knows)\s+why\b")
+_UNKNOWN_CAUSE = re.compile(r"\b(?:dunno|don'?t know|do not know|no idea|not sure|idk|no clue|who knows)\s+why\b"
+                            # "... which is why I'm asking about glutes": the runner's own reason
+                            r"|\b(?:which is|that'?s|that is|this is|it'?s|its|hence|partly|mainly|mostly)\s+why\b")
 _OTHER_WHY = re.compile(r"\b(?:why|how come|what for)\b")
 
 

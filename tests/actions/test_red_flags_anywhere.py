@@ -268,3 +268,11 @@ def test_doubt_about_something_else_at_a_groups_question_is_asked_about_not_take
 def test_a_short_not_sure_at_a_groups_question_counts_as_that_group():
     updates, _ = turn(requested=s.RF_EMERGENCY, intent="not_sure", text="hmm not sure really")
     assert updates[s.RF_EMERGENCY] == [s.UNSURE]
+
+
+def test_a_red_flag_beside_the_runners_own_why_is_kept_not_traded_for_an_explanation():
+    text = "my knees ache, that's why I'm asking about glutes, and my achilles went pop on the stairs"
+    updates, messages = turn(requested=s.RF_EMERGENCY, intent="report_red_flag", text=text,
+                             entities=[entity("red_flag", "achilles_rupture")])
+    assert updates[s.RF_URGENT_CARE] == ["achilles_rupture"]
+    assert "utter_why_red_flags" not in responses(messages)

@@ -707,6 +707,7 @@ def test_a_number_of_times_is_a_count(nlp):
     ("why do you need to know, dunno why it matters", True),
     ("dunno why?", True),
     ("why are you asking", True),
+    ("my hip's been grumbling, that's why I'm here, and my calf went pop on Tuesday", False),
 ])
 def test_a_why_after_dunno_asks_nothing(text, asks):
     from bot.nlu.why_intent import asks_nothing
@@ -739,7 +740,11 @@ def test_words_that_look_like_another_reading(nlp, text, expected, absent):
 def test_a_limp_goes_with_the_place_that_hurts(nlp, text, flag):
     flags = {(e["value"], e.get("role")) for e in nlp.extract(text) if e["entity"] == "red_flag"}
     assert (flag, None) in flags
-    assert not {f for f, role in flags if f in ("severe_pain", "groin_pain_weight_bearing") and f != flag}
+    if flag == "severe_pain":  # the protocol's "limp after running" is still asked about
+        assert ("groin_pain_weight_bearing", "uncertain") in flags
+        assert ("groin_pain_weight_bearing", None) not in flags
+    else:
+        assert not {f for f, _ in flags if f == "severe_pain"}
 
 
 @pytest.mark.parametrize("text, flag", [
@@ -773,3 +778,27 @@ def test_tingling_down_one_leg_from_the_buttock_is_a_nerve_sign_not_saddle_numbn
     flags = {e["value"] for e in nlp.extract("my left leg went tingly from the buttock down to the ankle")
              if e["entity"] == "red_flag"}
     assert "nerve_symptoms" in flags and "saddle_numbness_or_bladder" not in flags
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("lately I am far more breathless than normal on gentle runs", "chest_symptoms"),
+    ("my quads are puffed up and way more than normal soreness after the hill reps", "muscle_breakdown"),
+    ("twice this week I nearly didn't make it to the loo in time", "saddle_numbness_or_bladder"),
+])
+def test_comparisons_and_near_misses_of_the_body_are_read(nlp, text, flag):
+    assert flag in {e["value"] for e in nlp.extract(text) if e["entity"] == "red_flag" and e.get("role") != "negated"}
+
+
+@pytest.mark.parametrize("text", [
+    "my ankle is so sore I'm walking stiff-legged",
+    "the knee hurts that much I'm going down the stairs sideways",
+])
+def test_a_walk_changed_by_pain_is_severe_pain_and_asks_about_the_groin(nlp, text):
+    entities = found(nlp, text)
+    assert ("red_flag", "severe_pain", None) in entities
+    assert ("red_flag", "groin_pain_weight_bearing", "uncertain") in entities
+
+
+def test_a_healed_bone_sign_is_asked_about_not_taken(nlp):
+    assert ("red_flag", "bone_stress_signs", None) not in found(
+        nlp, "had a sore spot on my shin bone two winters ago, fully healed after a few weeks off")
