@@ -623,6 +623,8 @@ class ClinicalNLP:
             norm = double
         if len(norm) < 5 or not norm.isalpha() or norm in self.known or norm in self.protected:
             return norm
+        if norm.endswith("ss") and base_norm(norm[:-1]) in self.known:
+            return base_norm(norm[:-1])  # "shinss", "kneess": one key held too long
         stems = _stems(norm)
         if any(norm in _regular_forms(stem) for stem in stems if stem in self.common):
             return norm  # "hoping" is a form of "hope", not a typo of "hopping"

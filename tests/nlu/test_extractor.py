@@ -802,3 +802,14 @@ def test_a_walk_changed_by_pain_is_severe_pain_and_asks_about_the_groin(nlp, tex
 def test_a_healed_bone_sign_is_asked_about_not_taken(nlp):
     assert ("red_flag", "bone_stress_signs", None) not in found(
         nlp, "had a sore spot on my shin bone two winters ago, fully healed after a few weeks off")
+
+
+@pytest.mark.parametrize("text, value", [("my shinss ache", "shin"), ("both kneess", "knee")])
+def test_a_plural_typed_with_a_held_key_is_the_place(nlp, text, value):
+    assert ("body_part", value, None) in found(nlp, text)
+
+
+@pytest.mark.parametrize("text", ["left side my knee drifted in towards the other one",
+                                  "the knee swung inwards towards my other knee"])
+def test_a_knee_drifting_towards_the_other_leg_is_a_caved_knee(nlp, text):
+    assert ("check_fault", "knee_caved", None) in found(nlp, text)
