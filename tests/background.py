@@ -115,3 +115,8 @@ class Background:
 BACKGROUND = Background()
 # The niceness of a batch check's own servers and subprocesses (see the module's docstring).
 BATCH_NICENESS = 10
+
+
+def niced(command: List[str], niceness: int = BATCH_NICENESS) -> List[str]:
+    """The command run at a lower CPU priority (none for niceness 0)."""
+    return ["nice", "-n", str(niceness), *command] if niceness else list(command)

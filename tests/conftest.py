@@ -41,10 +41,22 @@ def _fake_platforms():
     return FakePlatforms().start()
 
 
+def _platform_env(fake):
+    """Slack and Messenger on the loopback fake of their APIs, with the tests' secrets."""
+    from tests.channels.conftest import MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN, SLACK_SIGNING_SECRET
+
+    return {
+        "SLACK_TOKEN": "fake-slack-bot-token", "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
+        "SLACK_API_BASE": fake.slack_api_base,
+        "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY_TOKEN, "MESSENGER_APP_SECRET": MESSENGER_APP_SECRET,
+        "MESSENGER_PAGE_ACCESS_TOKEN": "test-page-access-token",
+        "MESSENGER_GRAPH_URL": fake.messenger_graph_url,
+    }
+
+
 def _stack(fake):
     from bot.channels.stack import Stack
-    from tests.channels.conftest import (API_TOKEN, MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN,
-                                         SLACK_SIGNING_SECRET)
+    from tests.channels.conftest import API_TOKEN
     from tests.servers import START_TIMEOUT, free_port, trained_model
 
     folder = workdir("stack")
@@ -59,11 +71,7 @@ def _stack(fake):
         # conversations and records of these tests stay in the test's own database
         "DATABASE_URL": f"sqlite:///{folder / 'screener.db'}",
         "RASA_API_TOKEN": API_TOKEN,
-        "SLACK_TOKEN": "fake-slack-bot-token", "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
-        "SLACK_API_BASE": fake.slack_api_base,
-        "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY_TOKEN, "MESSENGER_APP_SECRET": MESSENGER_APP_SECRET,
-        "MESSENGER_PAGE_ACCESS_TOKEN": "test-page-access-token",
-        "MESSENGER_GRAPH_URL": fake.messenger_graph_url,
+        **_platform_env(fake),
         "SCREENER_WEB_QUIET": "1",
         "SCREENER_PUBLIC_URL": "",  # the page talks to the local test server
         "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
@@ -86,7 +94,6 @@ def _default_servers():
 
 def _replicas(fake):
     from bot.channels import config
-    from tests.channels.conftest import MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN, SLACK_SIGNING_SECRET
     from tests.persistence.conftest import POSTGRES_SERVER, REDIS_URL, drop_database, pg_ready, redis_or_fail
     from tests.servers import BotServers
 
@@ -97,11 +104,7 @@ def _replicas(fake):
     drop_database(url)
     env = {
         "DATABASE_URL": url, "REDIS_URL": REDIS_URL,
-        "SLACK_TOKEN": "fake-slack-bot-token", "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
-        "SLACK_API_BASE": fake.slack_api_base,
-        "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY_TOKEN, "MESSENGER_APP_SECRET": MESSENGER_APP_SECRET,
-        "MESSENGER_PAGE_ACCESS_TOKEN": "test-page-access-token",
-        "MESSENGER_GRAPH_URL": fake.messenger_graph_url,
+        **_platform_env(fake),
         "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
     }
     channels = config.platform_channels(env)

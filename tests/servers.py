@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT))
 from bot.channels.identity import rest_sender  # noqa: E402
+from tests.background import niced  # noqa: E402
 from scripts.train import model_path  # noqa: E402
 
 
@@ -113,7 +114,7 @@ class BotServers:
                  model: Optional[Path] = None, stores: bool = True, rasa_servers: int = 1,
                  nginx: bool = False, nice: int = 0):
         self.workdir = workdir
-        self.prefix = ["nice", "-n", str(nice)] if nice else []
+        self.nice = nice
         self.model = Path(model) if model else trained_model()
         if not self.model.exists():
             raise RuntimeError(f"no trained model at {self.model}: run scripts/train.py first")
@@ -152,7 +153,7 @@ class BotServers:
     def start_actions(self) -> None:
         log = self.workdir / "actions.log"
         process = subprocess.Popen(
-            [*self.prefix, str(VENV_BIN / "python"), "-m", "actions.serve", "--port", str(self.actions_port)],
+            niced([str(VENV_BIN / "python"), "-m", "actions.serve", "--port", str(self.actions_port)], self.nice),
             cwd=ROOT, stdout=log.open("a"), stderr=subprocess.STDOUT, env=self.env)
         self.actions_process = process
         self.processes.append(process)
@@ -183,10 +184,10 @@ class BotServers:
         credentials.write_text(self.credentials)
         log = self.rasa_log(index)
         process = subprocess.Popen(
-            [*self.prefix, str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(self.model),
+            niced([str(VENV_BIN / "python"), "-m", "bot.launch", "run", "--model", str(self.model),
              "--port", str(self.rasa_ports[index]),
              "--interface", "127.0.0.1", "--enable-api", "--auth-token", self.token,
-             "--endpoints", str(endpoints), "--credentials", str(credentials)],
+             "--endpoints", str(endpoints), "--credentials", str(credentials)], self.nice),
             cwd=ROOT, stdout=log.open("a"), stderr=subprocess.STDOUT, env=self.env)
         self.rasa_processes[index] = process
         self.processes.append(process)

@@ -8,15 +8,14 @@ import subprocess
 import pytest
 
 from tests.actions.helpers import responses_sent_by_code
-from tests.background import BACKGROUND, BATCH_NICENESS
+from tests.background import BACKGROUND, BATCH_NICENESS, niced
 from tests.servers import ROOT, VENV_BIN, model_path
 
 OUTPUT = ROOT / "test-output"
 
 
 def rasa(*args: str, timeout: int = 900, nice: int = 0) -> subprocess.CompletedProcess:
-    prefix = ["nice", "-n", str(nice)] if nice else []
-    return subprocess.run([*prefix, str(VENV_BIN / "rasa"), *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run(niced([str(VENV_BIN / "rasa"), *args], nice), cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
 
 

@@ -11,7 +11,7 @@ from typing import Any, Dict
 import pytest
 
 from scripts.train import model_path
-from tests.background import BACKGROUND, BATCH_NICENESS
+from tests.background import BACKGROUND, niced
 from tests.nlu.evaluate import HELDOUT, THRESHOLDS, failures, load_heldout
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,8 +29,8 @@ def _evaluate() -> Dict[str, Any]:
     if not model.exists():
         raise RuntimeError(f"no model for the current data at {model}: run scripts/train.py (scripts/test.sh does)")
     REPORT.with_suffix(".json").unlink(missing_ok=True)
-    finished = subprocess.run(["nice", "-n", str(BATCH_NICENESS), sys.executable, "-m", "tests.nlu.evaluate",
-                               "--model", str(model), "--report", str(REPORT)],
+    finished = subprocess.run(niced([sys.executable, "-m", "tests.nlu.evaluate", "--model", str(model),
+                                     "--report", str(REPORT)]),
                               cwd=ROOT, capture_output=True, text=True, timeout=900)
     if not REPORT.with_suffix(".json").exists():
         raise RuntimeError(f"the held-out evaluation wrote no report:\n{finished.stderr[-3000:]}")
